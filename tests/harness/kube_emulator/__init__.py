@@ -1,0 +1,1 @@
+"""An in-process Kubernetes API server emulator for tests (see tests/harness/README.md)."""

@@ -1,0 +1,102 @@
+"""Server-side conversions and the few defaults clients and waiters rely on (nothing more; see README)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .resources import ResourceType
+    from .store import Store
+
+_JOB_LABELS = ("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name", "controller-uid", "job-name")
+
+
+def mutate(store: Store, rt: ResourceType, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    """Mutate `new` in place the way the API server's registry strategies would."""
+    if rt.group == "" and rt.kind == "Secret":
+        _secret(new)
+    elif rt.group == "" and rt.kind == "Service":
+        _service(store, old, new)
+    elif rt.group == "" and rt.kind == "Namespace":
+        labels = new["metadata"].setdefault("labels", {})
+        labels["kubernetes.io/metadata.name"] = new["metadata"]["name"]
+    elif (
+        rt.group == "apps"
+        and rt.kind in ("Deployment", "StatefulSet", "ReplicaSet")
+        and isinstance(new.get("spec"), dict)
+    ):
+        # The waiters compare spec.replicas with status; the real server defaults it to 1.
+        new["spec"].setdefault("replicas", 1)
+        if rt.kind == "StatefulSet":
+            new["spec"].setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+    elif rt.group == "batch" and rt.kind == "Job" and isinstance(new.get("spec"), dict):
+        _job(old, new)
+
+
+def _secret(new: dict[str, Any]) -> None:
+    string_data = new.pop("stringData", None)
+    if isinstance(string_data, dict):
+        data = new.get("data") if isinstance(new.get("data"), dict) else {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        new["data"] = data
+    new.setdefault("type", "Opaque")
+
+
+def _service(store: Store, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    spec = new.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        return
+    spec.setdefault("type", "ClusterIP")
+    old_spec = (old or {}).get("spec") or {}
+    # Like the real server, an update that omits the allocated address keeps it.
+    if not spec.get("clusterIP") and old_spec.get("clusterIP"):
+        spec["clusterIP"] = old_spec["clusterIP"]
+    if not spec.get("clusterIP") and spec["type"] != "ExternalName":
+        spec["clusterIP"] = store.allocate_cluster_ip()
+    if spec.get("clusterIP") and spec["clusterIP"] != "None":
+        spec.setdefault("clusterIPs", [spec["clusterIP"]])
+    for port in spec.get("ports") or []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+            if "port" in port:
+                port.setdefault("targetPort", port["port"])
+
+
+def _job(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
+    """Jobs get the selector and template labels the Job controller keys on (controller-uid, job-name)."""
+    spec = new["spec"]
+    if old is not None:
+        # An update that omits the server-added selector and labels keeps them, so re-applying is a no-op.
+        old_spec = old.get("spec") or {}
+        if "selector" not in spec and "selector" in old_spec:
+            spec["selector"] = old_spec["selector"]
+        old_labels = ((old_spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        template = spec.get("template")
+        if isinstance(template, dict):
+            labels = template.setdefault("metadata", {}).setdefault("labels", {})
+            for key in _JOB_LABELS:
+                if key in old_labels:
+                    labels.setdefault(key, old_labels[key])
+        return
+    uid = new["metadata"].setdefault("uid", str(uuid.uuid4()))
+    name = new["metadata"].get("name", "")
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completions", 1)
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
+    template = spec.setdefault("template", {})
+    if isinstance(template, dict):
+        labels = template.setdefault("metadata", {}).setdefault("labels", {})
+        labels.update(
+            {
+                "batch.kubernetes.io/controller-uid": uid,
+                "batch.kubernetes.io/job-name": name,
+                "controller-uid": uid,
+                "job-name": name,
+            }
+        )
