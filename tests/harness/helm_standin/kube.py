@@ -1,0 +1,164 @@
+"""Cluster access for the helm stand-in: kubeconfig resolution like Helm, and a thin API wrapper.
+
+Responses are read raw (``_preload_content=False``) and parsed as JSON: the stand-in only needs
+dicts, and the generated models choke on some valid CRD status payloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client, config
+from kubernetes.client.rest import ApiException
+
+from .args import Invocation
+
+
+class KubeError(RuntimeError):
+    """An API call failed; ``status`` is the HTTP status (0 when the cluster is unreachable)."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Target:
+    kubeconfig: str | None
+    context: str | None
+    namespace: str
+
+
+def _kubeconfig_path(invocation: Invocation) -> str | None:
+    explicit = invocation.value("kubeconfig")
+    if explicit:
+        return explicit
+    for variable in ("KUBECONFIG", "K8S_AUTH_KUBECONFIG"):
+        for candidate in os.environ.get(variable, "").split(os.pathsep):
+            if candidate and Path(candidate).expanduser().is_file():
+                return str(Path(candidate).expanduser())
+    default = Path.home() / ".kube" / "config"
+    return str(default) if default.is_file() else None
+
+
+def resolve_target(invocation: Invocation) -> Target:
+    """Kubeconfig, context and namespace, with Helm's precedence (flag, HELM_* env, kubeconfig)."""
+    path = _kubeconfig_path(invocation)
+    context = invocation.value("kube-context") or os.environ.get("HELM_KUBECONTEXT") or None
+    namespace = invocation.value("namespace") or os.environ.get("HELM_NAMESPACE")
+    if not namespace and path:
+        try:
+            contexts, active = config.list_kube_config_contexts(config_file=path)
+            chosen = next((c for c in contexts if c["name"] == context), active) if context else active
+            namespace = (chosen or {}).get("context", {}).get("namespace")
+        except (config.ConfigException, OSError, KeyError, TypeError):
+            namespace = None
+    return Target(kubeconfig=path, context=context, namespace=namespace or "default")
+
+
+def _configuration(invocation: Invocation, target: Target) -> client.Configuration:
+    configuration = client.Configuration()
+    apiserver = invocation.value("kube-apiserver") or os.environ.get("HELM_KUBEAPISERVER")
+    if target.kubeconfig:
+        try:
+            config.load_kube_config(
+                config_file=target.kubeconfig,
+                context=target.context,
+                client_configuration=configuration,
+                persist_config=False,
+            )
+        except (config.ConfigException, OSError) as exc:
+            raise KubeError(f"Kubernetes cluster unreachable: {exc}") from exc
+    elif not apiserver:
+        raise KubeError("Kubernetes cluster unreachable: no kubeconfig found (set KUBECONFIG or --kubeconfig)")
+    if apiserver:
+        configuration.host = apiserver
+    token = invocation.value("kube-token") or os.environ.get("HELM_KUBETOKEN")
+    if token:
+        configuration.api_key = {"authorization": f"Bearer {token}"}
+    ca_file = invocation.value("kube-ca-file") or os.environ.get("HELM_KUBECAFILE")
+    if ca_file:
+        configuration.ssl_ca_cert = ca_file
+    insecure = invocation.value("kube-insecure-skip-tls-verify") or os.environ.get("HELM_KUBEINSECURE_SKIP_TLS_VERIFY")
+    if insecure and insecure.lower() in ("1", "t", "true"):
+        configuration.verify_ssl = False
+    return configuration
+
+
+class Kube:
+    """The few API calls Helm's storage and CRD handling need, returning plain dicts."""
+
+    def __init__(self, api_client: client.ApiClient) -> None:
+        self.core = client.CoreV1Api(api_client)
+        self.ext = client.ApiextensionsV1Api(api_client)
+
+    @classmethod
+    def connect(cls, invocation: Invocation, target: Target) -> Kube:
+        return cls(client.ApiClient(_configuration(invocation, target)))
+
+    @staticmethod
+    def _call(method: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = method(*args, _preload_content=False, **kwargs)
+        except ApiException as exc:
+            raise KubeError(_api_message(exc), exc.status or 0) from exc
+        except Exception as exc:  # urllib3 connection errors have no common base worth naming
+            raise KubeError(f"Kubernetes cluster unreachable: {exc}") from exc
+        return json.loads(response.data or b"{}")
+
+    def _get_or_none(self, method: Any, *args: Any) -> dict[str, Any] | None:
+        try:
+            return self._call(method, *args)
+        except KubeError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    def get_namespace(self, name: str) -> dict[str, Any] | None:
+        return self._get_or_none(self.core.read_namespace, name)
+
+    def create_namespace(self, name: str) -> dict[str, Any]:
+        body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        return self._call(self.core.create_namespace, body)
+
+    def list_secrets(self, namespace: str | None, selector: str) -> list[dict[str, Any]]:
+        if namespace is None:
+            listing = self._call(self.core.list_secret_for_all_namespaces, label_selector=selector)
+        else:
+            listing = self._call(self.core.list_namespaced_secret, namespace, label_selector=selector)
+        return list(listing.get("items") or [])
+
+    def create_secret(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.core.create_namespaced_secret, namespace, body)
+
+    def replace_secret(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.core.replace_namespaced_secret, name, namespace, body)
+
+    def delete_secret(self, namespace: str, name: str) -> None:
+        try:
+            self._call(self.core.delete_namespaced_secret, name, namespace)
+        except KubeError as exc:
+            if exc.status != 404:
+                raise
+
+    def get_crd(self, name: str) -> dict[str, Any] | None:
+        return self._get_or_none(self.ext.read_custom_resource_definition, name)
+
+    def create_crd(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.ext.create_custom_resource_definition, body)
+
+    def replace_crd(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call(self.ext.replace_custom_resource_definition, name, body)
+
+
+def _api_message(exc: ApiException) -> str:
+    try:
+        status = json.loads(exc.body or "{}")
+        message = status.get("message") or exc.reason
+    except (TypeError, ValueError):
+        message = exc.reason or str(exc)
+    return str(message)
