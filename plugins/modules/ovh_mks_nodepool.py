@@ -134,7 +134,7 @@ options:
     default: 1800
   wait_sleep:
     description: Seconds between two polls while waiting.
-    type: int
+    type: float
     default: 15
 """
 
@@ -252,7 +252,7 @@ def argument_spec():
         recreate=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=1800),
-        wait_sleep=dict(type="int", default=15),
+        wait_sleep=dict(type="float", default=15),
     )
     spec.update(OVH_AUTH_ARGUMENT_SPEC)
     return spec

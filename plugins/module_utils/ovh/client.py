@@ -52,12 +52,13 @@ def _raw_message(exc):
 class OvhClient:
     """Calls the OVH API with retries on 429/5xx and maps failures to OvhApiError."""
 
-    def __init__(self, api, retries=5, backoff=1.0, max_backoff=30.0, sleep=time.sleep, network_errors=()):
+    def __init__(self, api, retries=5, backoff=1.0, max_backoff=30.0, sleep=None, network_errors=()):
         self._api = api
         self.retries = retries
         self.backoff = backoff
         self.max_backoff = max_backoff
-        self._sleep = sleep
+        # Looked up at call time when not given, so a test can replace time.sleep.
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
         self._network_errors = tuple(network_errors)
         self.calls = []
 
