@@ -1,0 +1,60 @@
+# The two commands the README promises: `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Keep the playbooks' colours out of CI logs and make output reproducible.
+export ANSIBLE_NOCOLOR := 1
+export PY_COLORS := 0
+
+.PHONY: setup demo test lint ruff ansible-lint sanity unit harness molecule bench build clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+## Run site.yml on the bundled test cluster and print what it deployed.
+demo: setup
+	$(BIN)/python -m scripts.demo
+
+## Every check: ruff, ansible-lint, ansible-test sanity, unit and harness tests, every molecule scenario.
+test: setup
+	$(BIN)/python -m scripts.run_checks
+
+lint: ruff ansible-lint
+
+ruff: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+ansible-lint: setup
+	$(BIN)/ansible-lint --profile production
+
+sanity: setup
+	scripts/sanity.sh
+
+unit: setup
+	$(BIN)/pytest tests/unit
+
+harness: setup
+	$(BIN)/pytest tests/harness
+
+molecule: setup
+	$(BIN)/python -m scripts.run_checks --only molecule
+
+## Benchmarks: print figures (never asserted).
+bench: setup
+	$(BIN)/python -m scripts.bench_site
+
+build: setup
+	$(BIN)/ansible-galaxy collection build --force --output-path build/
+
+clean:
+	rm -rf build .cache tests/output
