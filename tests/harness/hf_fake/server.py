@@ -268,7 +268,9 @@ class HubServer:
         handler = type("BoundHubHandler", (HubHandler,), {"state": self.state})
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="hf-fake", daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="hf-fake", daemon=True
+        )
 
     @property
     def url(self) -> str:
