@@ -24,6 +24,13 @@ ENV_VAR = "GPUOPS_UPSTREAM_DIR"
 CRD_DIR = "crds-dir"
 CRD_TEMPLATE = "template"
 
+# libyaml when available: the CRD and values files are large and pure-Python parsing costs seconds.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def yaml_load(stream: Any) -> Any:
+    return yaml.load(stream, Loader=_LOADER)  # noqa: S506 - a safe loader, chosen above
+
 
 def upstream_dir() -> Path | None:
     """Return the upstream data folder, or None when it is not there."""
@@ -214,7 +221,7 @@ def _version_key(version: str) -> tuple[int, ...]:
 def load_yaml_documents(path: Path) -> Iterator[dict[str, Any]]:
     """The non-empty YAML documents of a manifest file."""
     with path.open(encoding="utf-8") as handle:
-        for document in yaml.safe_load_all(handle):
+        for document in yaml.load_all(handle, Loader=_LOADER):
             if isinstance(document, dict) and document:
                 yield document
 

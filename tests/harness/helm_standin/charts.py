@@ -46,7 +46,7 @@ def repository_config_path(explicit: str | None = None) -> Path:
 def load_repositories(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    content = upstream.yaml_load(path.read_text(encoding="utf-8")) or {}
     return list(content.get("repositories") or [])
 
 
@@ -122,7 +122,7 @@ def _is_local(reference: str) -> bool:
 
 
 def _read_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    return upstream.yaml_load(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def resolve(reference: str, version: str | None, repo_url: str | None, repo_config: Path) -> Chart:

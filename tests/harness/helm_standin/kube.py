@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubernetes import client, config
+from kubernetes import config
+from kubernetes.client.api_client import ApiClient
+from kubernetes.client.configuration import Configuration
 from kubernetes.client.rest import ApiException
 
 from .args import Invocation
+
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 
 
 class KubeError(RuntimeError):
@@ -60,8 +64,8 @@ def resolve_target(invocation: Invocation) -> Target:
     return Target(kubeconfig=path, context=context, namespace=namespace or "default")
 
 
-def _configuration(invocation: Invocation, target: Target) -> client.Configuration:
-    configuration = client.Configuration()
+def _configuration(invocation: Invocation, target: Target) -> Configuration:
+    configuration = Configuration()
     apiserver = invocation.value("kube-apiserver") or os.environ.get("HELM_KUBEAPISERVER")
     if target.kubeconfig:
         try:
@@ -90,75 +94,87 @@ def _configuration(invocation: Invocation, target: Target) -> client.Configurati
 
 
 class Kube:
-    """The few API calls Helm's storage and CRD handling need, returning plain dicts."""
+    """The few API calls Helm's storage and CRD handling need, returning plain dicts.
 
-    def __init__(self, api_client: client.ApiClient) -> None:
-        self.core = client.CoreV1Api(api_client)
-        self.ext = client.ApiextensionsV1Api(api_client)
+    Requests go through ApiClient.call_api with literal paths: importing the generated
+    CoreV1Api / ApiextensionsV1Api classes alone costs seconds, on every helm invocation.
+    """
+
+    def __init__(self, api_client: ApiClient) -> None:
+        self.api = api_client
 
     @classmethod
     def connect(cls, invocation: Invocation, target: Target) -> Kube:
-        return cls(client.ApiClient(_configuration(invocation, target)))
+        return cls(ApiClient(_configuration(invocation, target)))
 
-    @staticmethod
-    def _call(method: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, body: Any = None, query: list[tuple[str, str]] | None = None
+    ) -> dict[str, Any]:
         try:
-            response = method(*args, _preload_content=False, **kwargs)
+            request = self.api.param_serialize(
+                method,
+                path,
+                query_params=query or [],
+                header_params={"Accept": "application/json", "Content-Type": "application/json"},
+                body=body,
+                auth_settings=["BearerToken"],
+            )
+            response = self.api.call_api(*request)
+            response.read()
         except ApiException as exc:
-            raise KubeError(_api_message(exc), exc.status or 0) from exc
+            raise KubeError(_api_message(exc.body, exc.reason), exc.status or 0) from exc
         except Exception as exc:  # urllib3 connection errors have no common base worth naming
             raise KubeError(f"Kubernetes cluster unreachable: {exc}") from exc
+        if not 200 <= response.status <= 299:
+            raise KubeError(_api_message(response.data, response.reason), response.status)
         return json.loads(response.data or b"{}")
 
-    def _get_or_none(self, method: Any, *args: Any) -> dict[str, Any] | None:
+    def _get_or_none(self, path: str) -> dict[str, Any] | None:
         try:
-            return self._call(method, *args)
+            return self._call("GET", path)
         except KubeError as exc:
             if exc.status == 404:
                 return None
             raise
 
     def get_namespace(self, name: str) -> dict[str, Any] | None:
-        return self._get_or_none(self.core.read_namespace, name)
+        return self._get_or_none(f"/api/v1/namespaces/{name}")
 
     def create_namespace(self, name: str) -> dict[str, Any]:
         body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-        return self._call(self.core.create_namespace, body)
+        return self._call("POST", "/api/v1/namespaces", body)
 
     def list_secrets(self, namespace: str | None, selector: str) -> list[dict[str, Any]]:
-        if namespace is None:
-            listing = self._call(self.core.list_secret_for_all_namespaces, label_selector=selector)
-        else:
-            listing = self._call(self.core.list_namespaced_secret, namespace, label_selector=selector)
+        path = "/api/v1/secrets" if namespace is None else f"/api/v1/namespaces/{namespace}/secrets"
+        listing = self._call("GET", path, query=[("labelSelector", selector)])
         return list(listing.get("items") or [])
 
     def create_secret(self, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(self.core.create_namespaced_secret, namespace, body)
+        return self._call("POST", f"/api/v1/namespaces/{namespace}/secrets", body)
 
     def replace_secret(self, namespace: str, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(self.core.replace_namespaced_secret, name, namespace, body)
+        return self._call("PUT", f"/api/v1/namespaces/{namespace}/secrets/{name}", body)
 
     def delete_secret(self, namespace: str, name: str) -> None:
         try:
-            self._call(self.core.delete_namespaced_secret, name, namespace)
+            self._call("DELETE", f"/api/v1/namespaces/{namespace}/secrets/{name}")
         except KubeError as exc:
             if exc.status != 404:
                 raise
 
     def get_crd(self, name: str) -> dict[str, Any] | None:
-        return self._get_or_none(self.ext.read_custom_resource_definition, name)
+        return self._get_or_none(f"{CRD_PATH}/{name}")
 
     def create_crd(self, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(self.ext.create_custom_resource_definition, body)
+        return self._call("POST", CRD_PATH, body)
 
     def replace_crd(self, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self._call(self.ext.replace_custom_resource_definition, name, body)
+        return self._call("PUT", f"{CRD_PATH}/{name}", body)
 
 
-def _api_message(exc: ApiException) -> str:
+def _api_message(body: bytes | str | None, reason: str | None) -> str:
     try:
-        status = json.loads(exc.body or "{}")
-        message = status.get("message") or exc.reason
-    except (TypeError, ValueError):
-        message = exc.reason or str(exc)
-    return str(message)
+        message = json.loads(body or "{}").get("message")
+    except (TypeError, ValueError, AttributeError):
+        message = None
+    return str(message or reason or "unknown error")

@@ -16,6 +16,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from tests.harness.upstream import yaml_load
+
 # Subtrees that charts pass through verbatim to Kubernetes objects or config files; any child
 # key is legitimate there although values.yaml cannot list it.
 FREE_FORM = frozenset(
@@ -102,7 +104,7 @@ def coalesce(defaults: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str
 def load_values_file(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            content = yaml.safe_load(handle)
+            content = yaml_load(handle)
     except OSError as exc:
         raise ValuesError(f"open {path}: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
