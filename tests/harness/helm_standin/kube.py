@@ -12,10 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kubernetes import config
-from kubernetes.client.api_client import ApiClient
-from kubernetes.client.configuration import Configuration
-from kubernetes.client.rest import ApiException
+from tests.harness.upstream import yaml_load
 
 from .args import Invocation
 
@@ -55,16 +52,28 @@ def resolve_target(invocation: Invocation) -> Target:
     context = invocation.value("kube-context") or os.environ.get("HELM_KUBECONTEXT") or None
     namespace = invocation.value("namespace") or os.environ.get("HELM_NAMESPACE")
     if not namespace and path:
-        try:
-            contexts, active = config.list_kube_config_contexts(config_file=path)
-            chosen = next((c for c in contexts if c["name"] == context), active) if context else active
-            namespace = (chosen or {}).get("context", {}).get("namespace")
-        except (config.ConfigException, OSError, KeyError, TypeError):
-            namespace = None
+        namespace = _context_namespace(path, context)
     return Target(kubeconfig=path, context=context, namespace=namespace or "default")
 
 
-def _configuration(invocation: Invocation, target: Target) -> Configuration:
+def _context_namespace(path: str, context: str | None) -> str | None:
+    try:
+        document = yaml_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, ValueError):
+        return None
+    wanted = context or document.get("current-context")
+    for entry in document.get("contexts") or []:
+        if isinstance(entry, dict) and entry.get("name") == wanted:
+            return (entry.get("context") or {}).get("namespace")
+    return None
+
+
+def _configuration(invocation: Invocation, target: Target) -> Any:
+    # Imported here: the kubernetes package costs a noticeable part of a second, and only the
+    # commands that talk to the cluster need it.
+    from kubernetes import config
+    from kubernetes.client.configuration import Configuration
+
     configuration = Configuration()
     apiserver = invocation.value("kube-apiserver") or os.environ.get("HELM_KUBEAPISERVER")
     if target.kubeconfig:
@@ -100,16 +109,20 @@ class Kube:
     CoreV1Api / ApiextensionsV1Api classes alone costs seconds, on every helm invocation.
     """
 
-    def __init__(self, api_client: ApiClient) -> None:
+    def __init__(self, api_client: Any) -> None:
         self.api = api_client
 
     @classmethod
     def connect(cls, invocation: Invocation, target: Target) -> Kube:
+        from kubernetes.client.api_client import ApiClient
+
         return cls(ApiClient(_configuration(invocation, target)))
 
     def _call(
         self, method: str, path: str, body: Any = None, query: list[tuple[str, str]] | None = None
     ) -> dict[str, Any]:
+        from kubernetes.client.rest import ApiException
+
         try:
             request = self.api.param_serialize(
                 method,
