@@ -158,7 +158,8 @@ class Seeder(object):
     def resolve(self):
         api = HfApi(endpoint=self.endpoint, token=self.token or False)
         try:
-            info = api.model_info(self.args.repo_id, revision=self.args.revision)
+            # --commit pins the exact commit the controller resolved; --revision still names the ref to write.
+            info = api.model_info(self.args.repo_id, revision=self.args.commit or self.args.revision)
             tree = api.list_repo_tree(self.args.repo_id, revision=info.sha, recursive=True)
             files = [f for f in tree if f.__class__.__name__ == "RepoFile"]
         except GatedRepoError as exc:
@@ -369,6 +370,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="Seed a model revision into a Hugging Face cache.")
     parser.add_argument("--repo-id", required=True)
     parser.add_argument("--revision", default="main")
+    parser.add_argument("--commit", default=None, help="the commit --revision must resolve to (seeds exactly this)")
     parser.add_argument("--cache-dir", default=os.environ.get("HF_HUB_CACHE") or os.path.join(hf_home, "hub"))
     parser.add_argument("--endpoint", default=None, help="defaults to $HF_ENDPOINT")
     parser.add_argument("--allow-pattern", action="append", default=[])
