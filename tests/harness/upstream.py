@@ -24,8 +24,15 @@ ENV_VAR = "GPUOPS_UPSTREAM_DIR"
 CRD_DIR = "crds-dir"
 CRD_TEMPLATE = "template"
 
-# libyaml when available: the CRD and values files are large and pure-Python parsing costs seconds.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml when available (large CRDs cost seconds in pure Python), safe constructors only."""
+
+
+# YAML 1.1 resolves a bare "=" to the "value" tag, which the safe constructors lack; some
+# CRDs (prometheus-operator's enum of match operators) contain exactly that scalar.
+_Loader.add_constructor("tag:yaml.org,2002:value", yaml.SafeLoader.construct_yaml_str)
+_LOADER = _Loader
 
 
 def yaml_load(stream: Any) -> Any:

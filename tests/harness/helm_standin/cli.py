@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+import yaml
+
 from . import info_commands, release_commands
 from .args import Invocation, UsageError, parse
 from .crds import CrdError
@@ -62,4 +64,8 @@ def main(argv: list[str]) -> int:
     except (UsageError, ValuesError, KubeError, CrdError) as exc:
         sys.stdout.flush()
         print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, yaml.YAMLError) as exc:
+        # Unreadable upstream or chart files: still answer the way Helm fails, not with a traceback.
+        print(f"Error: helm stand-in could not read its data: {exc}", file=sys.stderr)
         return 1
