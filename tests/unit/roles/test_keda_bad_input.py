@@ -1,0 +1,102 @@
+"""Bad keda input fails before anything is written, with a message naming the variable to fix.
+
+Runs the real role (its `main` entry point imports the input checks first) and the site playbook's pre-flight
+against the bundled emulator, then reads the emulator's request log: a failed run must not have sent one write.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator, run_playbook
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+MODELS = [{"name": "llama31-8b", "served_model_name": "llama-3.1-8b-instruct"}]
+ROLE_PLAY = """
+- name: Apply the keda role
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: gpuops.llm_inference.keda
+"""
+CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
+    "min above max": ({"keda_min_replicas": 3, "keda_max_replicas": 2}, ["keda_min_replicas", "keda_max_replicas"]),
+    "model min above max": (
+        {"vllm_models": [{**MODELS[0], "keda": {"min_replicas": 4}}]},
+        ["vllm_models[llama31-8b].keda.min_replicas", "keda_max_replicas"],
+    ),
+    "negative threshold": ({"keda_threshold": -1}, ["keda_threshold"]),
+    "negative activation threshold": ({"keda_activation_threshold": -0.5}, ["keda_activation_threshold"]),
+    "cron end before start": (
+        {"keda_cron_enabled": True, "keda_cron_start": "18:00", "keda_cron_end": "08:00"},
+        ["keda_cron_end", "keda_cron_start"],
+    ),
+    "unknown time zone": ({"keda_cron_enabled": True, "keda_cron_timezone": "Europe/Atlantis"}, ["keda_cron_timezone"]),
+    "http add-on without routes": (
+        {"keda_http_addon_enabled": True, "routes_enabled": False, "routes_hostname": "llm.example.org"},
+        ["keda_http_addon_enabled", "routes_enabled"],
+    ),
+    "http add-on without a routes hostname": (
+        {"keda_http_addon_enabled": True, "routes_enabled": True, "routes_hostname": ""},
+        ["keda_http_addon_enabled", "routes_hostname"],
+    ),
+}
+
+
+def _writes(emulator: KubeEmulator) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in emulator.requests() if r["method"] in WRITES]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_fails_before_any_write_and_names_the_variable(case: str, kube_emulator: KubeEmulator) -> None:
+    extra_vars, named = CASES[case]
+    kube_emulator.clear_requests()
+    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, **extra_vars}, env=kube_emulator.env())
+    assert rc != 0, out
+    failure = "\n".join(line for line in (out + err).splitlines() if "msg" in line or "ERROR" in line)
+    for variable in named:
+        assert variable in failure, (variable, failure)
+    assert _writes(kube_emulator) == []
+
+
+@pytest.mark.slow
+def test_the_site_preflight_stops_every_role_on_bad_keda_input(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.clear_requests()
+    # The local inventory puts localhost in the gpuops group the site playbook targets.
+    extra = {"keda_min_replicas": 3, "keda_max_replicas": 1}
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            str(REPO_ROOT / "inventories" / "local"),
+            "-e",
+            json.dumps(extra),
+            str(REPO_ROOT / "playbooks" / "site.yml"),
+        ],
+        env={**kube_emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PLAYBOOK_TIMEOUT,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert "Check the inputs of every role before touching the cluster" in out
+    assert "keda_min_replicas (3) must not exceed keda_max_replicas (1)" in out
+    assert _writes(kube_emulator) == []
+
+
+@pytest.mark.slow
+def test_good_input_does_write(kube_emulator: KubeEmulator) -> None:
+    """The same play with valid input reaches the cluster, so the empty write logs above mean something."""
+    kube_emulator.clear_requests()
+    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, "keda_wait": False}, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert any("/scaledobjects" in write for write in _writes(kube_emulator))
