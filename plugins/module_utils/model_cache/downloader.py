@@ -126,6 +126,23 @@ class Entry(object):
     def etag(self):
         return self.sha256 or self.blob_id
 
+    def hasher(self):
+        """A fresh hash of the kind the Hub publishes for this file (sha256 for LFS, git blob sha1 otherwise)."""
+        if self.sha256:
+            return hashlib.sha256()
+        return hashlib.sha1(b"blob %d\0" % self.size, usedforsecurity=False)
+
+    def check(self, size, digest):
+        """None when `size` and the hex `digest` (from hasher()) match the Hub, else why not."""
+        if size != self.size:
+            return "size %d != %d" % (size, self.size)
+        expected = self.sha256 or self.blob_id
+        return (
+            None
+            if digest == expected
+            else "%s %s != %s" % ("sha256" if self.sha256 else "git blob id", digest, expected)
+        )
+
     def verify(self, local):
         """None when `local` holds this file, else why not."""
         if not os.path.isfile(local):
@@ -222,30 +239,41 @@ class Seeder(object):
             raise SeedError("hub", "%s: HTTP %d %s %s" % (url, exc.code, code, message)) from exc
 
     def _fetch(self, commit, entry, partial):
-        """Append the missing bytes of `entry` to `partial`, resuming after a cut connection."""
+        """Append the missing bytes of `entry` to `partial`, resuming after a cut connection.
+
+        Hashes while writing (the bytes already on disk are hashed once, before resuming), so a fresh download is
+        read once; returns the hex digest of the whole file.
+        """
         attempts = 0
+        digest, hashed = entry.hasher(), 0
         while True:
             offset = os.path.getsize(partial) if os.path.exists(partial) else 0
             if offset > entry.size:
                 os.unlink(partial)
                 offset = 0
+            if hashed != offset:
+                digest, hashed = _hash_file(partial, entry.hasher(), offset), offset
             if offset == entry.size:
-                return
+                return digest.hexdigest()
             try:
                 response = self._open(self._url(commit, entry.path), offset)
                 with response:
-                    mode = "ab" if offset and response.status == 206 else "wb"
-                    if offset and mode == "ab":
+                    resuming = bool(offset) and response.status == 206
+                    if offset and not resuming:  # the server ignored Range: start over
+                        digest, hashed = entry.hasher(), 0
+                    if resuming:
                         self.stats["resumed_bytes"] += offset
-                    with open(partial, mode) as out:
+                    with open(partial, "ab" if resuming else "wb") as out:
                         while True:
                             chunk = response.read(CHUNK)
                             if not chunk:
                                 break
                             out.write(chunk)
+                            digest.update(chunk)
+                            hashed += len(chunk)
                             self.stats["downloaded_bytes"] += len(chunk)
-                if os.path.getsize(partial) >= entry.size:
-                    return
+                if hashed >= entry.size:
+                    return digest.hexdigest()
                 raise IOError("connection closed early")
             except SeedError:
                 raise
@@ -260,10 +288,7 @@ class Seeder(object):
                     raise SeedError(
                         "error", "download of %s failed after %d attempts: %s" % (entry.path, attempts, exc)
                     ) from exc
-                self.log(
-                    "retry %s at byte %d after: %s"
-                    % (entry.path, os.path.getsize(partial) if os.path.exists(partial) else 0, exc)
-                )
+                self.log("retry %s after: %s" % (entry.path, exc))
                 time.sleep(min(0.2 * attempts, 2.0))
 
     def _seed_file(self, commit, entry):
@@ -279,8 +304,8 @@ class Seeder(object):
                 os.unlink(blob)
             partial = blob + ".incomplete"
             for attempt in (1, 2):
-                self._fetch(commit, entry, partial)
-                problem = entry.verify(partial)
+                digest = self._fetch(commit, entry, partial)
+                problem = entry.check(os.path.getsize(partial), digest)
                 if problem is None:
                     break
                 os.unlink(partial)  # corrupt in transit: start over once
