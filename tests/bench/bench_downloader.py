@@ -13,6 +13,7 @@ Figures:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -25,8 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "collections")]
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-
-import contextlib
 
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import downloader  # noqa: E402
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.hub import HubResolver  # noqa: E402
