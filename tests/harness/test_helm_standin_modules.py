@@ -125,12 +125,16 @@ def test_new_values_upgrade_and_state_absent_uninstalls(play: Callable[..., Any]
 
 
 def test_check_mode_writes_nothing(play: Callable[..., Any], kube_emulator: Any) -> None:
-    play([repo_task()])
+    play([repo_task(), helm_task("install", {"replicaCount": 1}, create_namespace=True)])
     kube_emulator.clear_requests()
-    fresh = play([helm_task("fresh", {"replicaCount": 3}, create_namespace=True, wait=True)], check=True)
-    assert fresh["fresh"]["changed"] is True
+    other = helm_task("fresh", {"replicaCount": 3}, wait=True)
+    other["kubernetes.core.helm"]["name"] = "other"
+    results = play([other, helm_task("changed_values", {"replicaCount": 2}, wait=True)], check=True)
+    assert results["fresh"]["changed"] is True
+    assert results["changed_values"]["changed"] is True
     assert [r for r in kube_emulator.requests() if r["method"] in MUTATING] == []
-    assert secrets(kube_emulator) == []
+    (secret,) = secrets(kube_emulator)
+    assert secret["metadata"]["labels"]["version"] == "1"
 
 
 def test_a_misspelled_value_fails_the_task_naming_the_key(play: Callable[..., Any], kube_emulator: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tests.harness import upstream
 
+from .args import UsageError
 from .charts import Chart, notice
 from .kube import Kube, KubeError
 
@@ -34,7 +35,7 @@ def parse_duration(text: str | None, default: float = 300.0) -> float:
         return float(text)
     parts = DURATION_PART.findall(text)
     if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f'time: invalid duration "{text}"')
+        raise UsageError(f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"')
     return sum(float(number) * UNITS[unit] for number, unit in parts)
 
 
