@@ -7,6 +7,7 @@ take ``-f value``, ``-fvalue`` or ``-f=value``, and boolean flags only take a va
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 GROUPS = {
@@ -151,7 +152,8 @@ def parse(argv: list[str]) -> Invocation:
     return result
 
 
-def _short(token: str, argv: list[str], position: int, command: list[str], add) -> int:
+def _short(token: str, argv: list[str], position: int, command: list[str], add: Callable[[str, str], None]) -> int:
+    """Consume one shorthand token (``-ab``, ``-fvalue``, ``-f=value``, ``-f value``); return the next position."""
     shorthands = dict(GLOBAL_SHORT)
     shorthands.update(COMMAND_SHORT.get(" ".join(command), {}))
     letters = token[1:]

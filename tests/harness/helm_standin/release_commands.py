@@ -7,12 +7,24 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.harness import upstream
+
 from . import charts, crds
 from .args import Invocation, UsageError
 from .kube import Kube, resolve_target
 from .output import emit, output_format, table, to_yaml
-from .releases import DEPLOYED, SUPERSEDED, UNINSTALLED, Release, ReleaseStore, go_time, latest_per_name, now
-from .releases import valid_release_name as _valid_name
+from .releases import (
+    DEPLOYED,
+    NAME_PATTERN,
+    SUPERSEDED,
+    UNINSTALLED,
+    Release,
+    ReleaseStore,
+    go_time,
+    latest_per_name,
+    now,
+    valid_release_name,
+)
 from .strvals import FILE, JSON, LITERAL, RAW, STRING, parse_into
 from .values import ValuesError, coalesce, load_values_file, merge_maps, schema_errors, unknown_keys
 
@@ -92,23 +104,25 @@ def _print_summary(release: Release, headline: str | None) -> None:
     print("TEST SUITE: None")
 
 
-def upgrade(invocation: Invocation) -> int:
-    is_install_command = invocation.name == "install"
+def _release_name(invocation: Invocation) -> tuple[str, str]:
     if len(invocation.positionals) != 2:
         raise UsageError(f'"helm {invocation.name}" requires 2 arguments')
     name, reference = invocation.positionals
-    if not _valid_name(name):
+    if not valid_release_name(name):
         raise UsageError(
-            f'release name "{name}": invalid release name, must match regex {_NAME_HINT} '
+            f'release name "{name}": invalid release name, must match regex {NAME_PATTERN.pattern} '
             "and the length must not be longer than 53"
         )
+    return name, reference
+
+
+def upgrade(invocation: Invocation) -> int:
+    """``upgrade [--install]`` and ``install``: check values, install CRDs, record a revision."""
+    is_install_command = invocation.name == "install"
     phase = "INSTALLATION FAILED" if is_install_command else "UPGRADE FAILED"
-    chart = charts.resolve(
-        reference,
-        invocation.value("version"),
-        invocation.value("repo"),
-        charts.repository_config_path(invocation.value("repository-config")),
-    )
+    name, reference = _release_name(invocation)
+    repo_config = charts.repository_config_path(invocation.value("repository-config"))
+    chart = charts.resolve(reference, invocation.value("version"), invocation.value("repo"), repo_config)
     new_values = collect_values(invocation)
     store, kube, namespace = _connect(invocation)
     history = store.history(namespace, name)
@@ -118,8 +132,7 @@ def upgrade(invocation: Invocation) -> int:
         raise UsageError(f'{phase}: "{name}" has no deployed releases')
     if is_install_command and not installing and not invocation.bool("replace"):
         raise UsageError(f"{phase}: cannot re-use a name that is still in use")
-    previous = live[-1] if live else None
-    config = _next_config(invocation, new_values, previous)
+    config = _next_config(invocation, new_values, live[-1] if live else None)
     check_values(chart, config, invocation.bool("skip-schema-validation"))
     stamp = go_time(now())
     release = Release(
@@ -136,46 +149,53 @@ def upgrade(invocation: Invocation) -> int:
     )
     headline = None
     if not is_install_command:
-        headline = (
-            f'Release "{name}" does not exist. Installing it now.'
-            if installing
-            else f'Release "{name}" has been upgraded. Happy Helming!'
-        )
+        headline = f'Release "{name}" does not exist. Installing it now.'
+        if not installing:
+            headline = f'Release "{name}" has been upgraded. Happy Helming!'
     if _dry_run(invocation):
         release.description = "Dry run complete"
-        _print_summary(release, headline)
-        return 0
+    else:
+        _ensure_namespace(invocation, kube, namespace, phase)
+        if not invocation.bool("skip-crds"):
+            _apply_crds(invocation, kube, chart, config, installing)
+        _record(invocation, store, history, release)
+    _print_summary(release, headline)
+    return 0
+
+
+def _ensure_namespace(invocation: Invocation, kube: Kube, namespace: str, phase: str) -> None:
     if kube.get_namespace(namespace) is None:
         if not invocation.bool("create-namespace"):
             raise UsageError(f'{phase}: create: failed to create: namespaces "{namespace}" not found')
         kube.create_namespace(namespace)
-    if not invocation.bool("skip-crds"):
-        documents, mode = crds.chart_crds(chart, coalesce(chart.effective_defaults(), config))
-        if mode == crds.upstream.CRD_DIR and not installing:
-            documents = []  # Helm only installs crds/ on first install, never on upgrade
-        names = crds.install_crds(kube, documents, mode)
-        if invocation.bool("wait") or invocation.bool("atomic") or invocation.bool("rollback-on-failure"):
-            crds.wait_established(kube, names, crds.parse_duration(invocation.value("timeout")))
+
+
+def _apply_crds(
+    invocation: Invocation, kube: Kube, chart: charts.Chart, config: dict[str, Any], installing: bool
+) -> None:
+    documents, mode = crds.chart_crds(chart, coalesce(chart.effective_defaults(), config))
+    if mode == upstream.CRD_DIR and not installing:
+        documents = []  # Helm installs a chart's crds/ directory on first install only, never on upgrade
+    names = crds.install_crds(kube, documents, mode)
+    if invocation.bool("wait") or invocation.bool("atomic") or invocation.bool("rollback-on-failure"):
+        crds.wait_established(kube, names, crds.parse_duration(invocation.value("timeout")))
+
+
+def _record(invocation: Invocation, store: ReleaseStore, history: list[Release], release: Release) -> None:
+    """Supersede the deployed revision, store the new one, and trim history to --history-max."""
     for older in history:
         if older.status == DEPLOYED:
             older.status = SUPERSEDED
             store.update(older)
     store.create(release)
-    _prune(store, [*history, release], invocation)
-    _print_summary(release, headline)
-    return 0
-
-
-_NAME_HINT = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-
-
-def _prune(store: ReleaseStore, revisions: list[Release], invocation: Invocation) -> None:
     raw = invocation.value("history-max")
-    limit = int(raw) if raw not in (None, "") else DEFAULT_HISTORY_MAX
-    if limit <= 0 or len(revisions) <= limit:
-        return
-    for old in revisions[: len(revisions) - limit]:
-        if old.status != DEPLOYED:
+    try:
+        limit = int(raw) if raw not in (None, "") else DEFAULT_HISTORY_MAX
+    except ValueError as exc:
+        raise UsageError(f'invalid argument "{raw}" for "--history-max" flag') from exc
+    revisions = [*history, release]
+    if limit > 0 and len(revisions) > limit:
+        for old in revisions[: len(revisions) - limit]:
             store.delete(old)
 
 
