@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 module: model_cache
 short_description: Seed a Hugging Face model revision into a PersistentVolumeClaim
 version_added: 0.1.0
-author: gpuops.llm_inference contributors
+author: gpuops.llm_inference contributors (@gpuops)
 description:
   - Ensures the PersistentVolumeClaim that caches model weights (size, storage class, access mode).
   - Resolves O(revision) to a commit on the Hub (or the mirror in O(hf_endpoint)) from the controller.
@@ -126,6 +126,7 @@ attributes:
     description: Resolves the commit and compares it with the PVC; reports the Job it would run; writes nothing.
   diff_mode:
     support: none
+    description: The result lists the actions instead of a diff.
 requirements:
   - kubernetes >= 24.2.0
   - huggingface_hub
