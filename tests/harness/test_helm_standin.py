@@ -280,3 +280,42 @@ def test_dry_run_writes_nothing(kube_emulator: Any, cluster_env: dict[str, str])
     result = helm("upgrade", "-i", "w", "example/widget", "--dry-run", "--create-namespace", "-n", "x", env=cluster_env)
     assert result.returncode == 0, result.stderr
     assert [r for r in kube_emulator.requests() if r["method"] in MUTATING] == []
+
+
+LOCAL_CRD = """
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+"""
+
+
+def test_local_chart_installs_its_crds_folder_and_reuses_values(
+    kube_emulator: Any, cluster_env: dict[str, str], tmp_path: Path
+) -> None:
+    chart = tmp_path / "widget"
+    (chart / "crds").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: widget\nversion: 0.3.0\nappVersion: '1.2'\n")
+    (chart / "values.yaml").write_text("replicas: 1\nimage:\n  tag: latest\n")
+    (chart / "crds" / "widgets.yaml").write_text(LOCAL_CRD)
+    assert (
+        helm("upgrade", "--install", "w", str(chart), "--set", "replicas=2", "--wait", env=cluster_env).returncode == 0
+    )
+    assert crd_exists(kube_emulator, "widgets.example.com")
+    reused = helm("upgrade", "w", str(chart), "--reuse-values", "--set", "image.tag=v2", env=cluster_env)
+    assert reused.returncode == 0, reused.stderr
+    latest = releases.from_secret(release_secrets(kube_emulator, "default")[-1])
+    assert latest.config == {"replicas": 2, "image": {"tag": "v2"}}
+    assert latest.chart_metadata["appVersion"] == "1.2"
+    typo = helm("upgrade", "w", str(chart), "--set", "image.tagg=v3", env=cluster_env)
+    assert typo.returncode == 1 and 'unknown key "image.tagg"' in typo.stderr
