@@ -103,6 +103,10 @@ def test_unknown_keys_names_full_paths_and_respects_free_form_subtrees() -> None
     assert found == ["crds.enabledd", "ports[0].prot", "typo"]
 
 
+def test_a_chart_without_values_accepts_only_global() -> None:
+    assert unknown_keys({"replicas": 2, "global": {"x": 1}}, {}, frozenset({"global"})) == ["replicas"]
+
+
 def test_coalesce_lets_user_null_delete_a_default() -> None:
     assert coalesce({"a": {"b": 1, "c": 2}}, {"a": {"b": None, "d": 3}}) == {"a": {"c": 2, "d": 3}}
 

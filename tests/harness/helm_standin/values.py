@@ -139,7 +139,8 @@ def unknown_keys(
     templates read without a default).
     """
     found: list[str] = []
-    if isinstance(user, Mapping) and isinstance(upstream, Mapping) and upstream:
+    # An empty map accepts anything below the root; at the root it means the chart takes no values.
+    if isinstance(user, Mapping) and isinstance(upstream, Mapping) and (upstream or not path):
         for key, value in user.items():
             key_text = str(key)
             if not path and key_text in free_keys:
