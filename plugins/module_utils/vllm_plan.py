@@ -17,6 +17,7 @@ __metaclass__ = type
 
 import copy
 import math
+from typing import Any, Dict, List, Optional, Union
 
 try:
     from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_catalog import GPUS, MODELS
@@ -68,7 +69,7 @@ class PlanError(ValueError):
     """Bad input: unknown catalog name, missing architecture key, unknown dtype."""
 
 
-def resolve_model(model):
+def resolve_model(model: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
     """Return the architecture dict for a catalog name or a (partial) override dict."""
     if isinstance(model, str):
         if model not in MODELS:
@@ -88,7 +89,7 @@ def resolve_model(model):
     return arch
 
 
-def resolve_gpu(gpu):
+def resolve_gpu(gpu: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
     """Return the GPU dict for an OVH flavor name or an override dict (``vram_gib``, optional ``count``)."""
     if isinstance(gpu, str):
         if gpu not in GPUS:
@@ -104,7 +105,7 @@ def resolve_gpu(gpu):
     return spec
 
 
-def _dtype_bytes(dtype):
+def _dtype_bytes(dtype: Optional[str]) -> float:
     key = str(dtype or "bfloat16").lower().replace("torch.", "")
     if key == "auto":
         key = "bfloat16"
@@ -113,7 +114,7 @@ def _dtype_bytes(dtype):
     return DTYPE_BYTES[key]
 
 
-def _quant_key(arch):
+def _quant_key(arch: Dict[str, Any]) -> Optional[str]:
     quant = arch.get("quantization")
     if quant in (None, "", "none", "None"):
         return None
@@ -123,7 +124,7 @@ def _quant_key(arch):
     return key
 
 
-def weight_bytes(arch):
+def weight_bytes(arch: Dict[str, Any]) -> float:
     """Bytes of the weights: params x bytes per param; quantized models keep embeddings and lm_head in 16-bit."""
     params = float(arch["params_b"]) * 1e9
     quant = _quant_key(arch)
@@ -135,7 +136,7 @@ def weight_bytes(arch):
     return embed * 2.0 + (params - embed) * QUANT_BYTES[quant]
 
 
-def kv_dtype_bytes(arch, kv_cache_dtype):
+def kv_dtype_bytes(arch: Dict[str, Any], kv_cache_dtype: Optional[str]) -> float:
     """Bytes per KV element: fp8 = 1; auto = the activation dtype (16-bit for quantized checkpoints)."""
     key = str(kv_cache_dtype or "auto").lower()
     if key in KV_DTYPE_BYTES:
@@ -153,12 +154,12 @@ def kv_dtype_bytes(arch, kv_cache_dtype):
     )
 
 
-def _kv_heads_per_gpu(num_kv_heads, tp):
+def _kv_heads_per_gpu(num_kv_heads: int, tp: int) -> int:
     # vLLM shards KV heads across ranks, or replicates them when there are fewer heads than ranks.
     return max(1, num_kv_heads // tp)
 
 
-def activation_bytes(arch, tp, max_num_batched_tokens, max_num_seqs):
+def activation_bytes(arch: Dict[str, Any], tp: int, max_num_batched_tokens: int, max_num_seqs: int) -> float:
     """Estimate of the profiled activation peak on one GPU (see docs/vllm_plan.md)."""
     hidden = arch.get("hidden_size") or arch.get("num_attention_heads", 0) * arch["head_dim"]
     if not hidden:
@@ -171,7 +172,7 @@ def activation_bytes(arch, tp, max_num_batched_tokens, max_num_seqs):
     return mlp + logits
 
 
-def _tp_refusal(arch, gpu, tp):
+def _tp_refusal(arch: Dict[str, Any], gpu: Dict[str, Any], tp: int) -> Optional[str]:
     if tp < 1:
         return "tensor_parallel_size must be at least 1"
     if tp > int(gpu.get("count", 1)):
@@ -188,15 +189,48 @@ def _tp_refusal(arch, gpu, tp):
     return None
 
 
+def _refusals(arch, spec, tp, requested, chosen, derived, kv_tokens, min_model_len, mem):
+    # type: (Dict[str, Any], Dict[str, Any], int, Optional[int], int, int, int, int, Dict[str, float]) -> List[str]
+    """Why vLLM (or the planner's minimum) refuses this configuration; empty when it fits."""
+    reasons = []
+    tp_reason = _tp_refusal(arch, spec, tp)
+    if tp_reason:
+        reasons.append(tp_reason)
+    max_pos = arch.get("max_position_embeddings")
+    if mem["kv"] <= 0:
+        reasons.append(
+            "weights %.2f GiB/GPU + activations %.2f GiB + overhead %.2f GiB exceed %.2f GiB "
+            "(%.2f GiB x gpu_memory_utilization %.2f): no memory left for the KV cache"
+            % (
+                mem["weights"] / GIB,
+                mem["act"] / GIB,
+                mem["overhead"] / GIB,
+                mem["budget"] / GIB,
+                spec["vram_gib"],
+                mem["util"],
+            )
+        )
+    elif requested and max_pos and chosen > max_pos:
+        reasons.append("max_model_len %d is greater than the model's max_position_embeddings %d" % (chosen, max_pos))
+    elif requested and chosen > kv_tokens:
+        reasons.append(
+            "The model's max seq len (%d) is larger than the maximum number of tokens that can be stored in "
+            "KV cache (%d)" % (chosen, kv_tokens)
+        )
+    elif not requested and derived < min_model_len:
+        reasons.append("the KV cache holds only %d tokens (< %d)" % (kv_tokens, min_model_len))
+    return reasons
+
+
 def plan(
-    model,
-    gpu,
-    gpu_memory_utilization=0.9,
-    tensor_parallel_size=1,
-    max_model_len=None,
-    kv_cache_dtype="auto",
-    **tuning,
-):
+    model: Union[str, Dict[str, Any]],
+    gpu: Union[str, Dict[str, Any]],
+    gpu_memory_utilization: float = 0.9,
+    tensor_parallel_size: int = 1,
+    max_model_len: Optional[int] = None,
+    kv_cache_dtype: str = "auto",
+    **tuning: Any,
+) -> Dict[str, Any]:
     """Plan a vLLM deployment of ``model`` on ``gpu``; returns sizes in GiB, token counts and ``fits``."""
     unknown = set(tuning) - set(DEFAULTS)
     if unknown:
@@ -228,25 +262,24 @@ def plan(
         derived = derived // step * step
     chosen = int(max_model_len) if max_model_len else derived
 
-    reasons = []
-    tp_reason = _tp_refusal(arch, spec, tp)
-    if tp_reason:
-        reasons.append(tp_reason)
-    if kv_budget <= 0:
-        reasons.append(
-            "weights %.2f GiB/GPU + activations %.2f GiB + overhead %.2f GiB exceed %.2f GiB "
-            "(%.2f GiB x gpu_memory_utilization %.2f): no memory left for the KV cache"
-            % (weights / max(tp, 1) / GIB, act / GIB, overhead / GIB, budget / GIB, spec["vram_gib"], util)
-        )
-    elif max_model_len and max_pos and chosen > max_pos:
-        reasons.append("max_model_len %d is greater than the model's max_position_embeddings %d" % (chosen, max_pos))
-    elif max_model_len and chosen > kv_tokens:
-        reasons.append(
-            "The model's max seq len (%d) is larger than the maximum number of tokens that can be stored in "
-            "KV cache (%d)" % (chosen, kv_tokens)
-        )
-    elif not max_model_len and derived < knobs["min_model_len"]:
-        reasons.append("the KV cache holds only %d tokens (< %d)" % (kv_tokens, knobs["min_model_len"]))
+    reasons = _refusals(
+        arch,
+        spec,
+        tp,
+        max_model_len,
+        chosen,
+        derived,
+        kv_tokens,
+        knobs["min_model_len"],
+        {
+            "weights": weights / max(tp, 1),
+            "act": act,
+            "overhead": overhead,
+            "budget": budget,
+            "kv": kv_budget,
+            "util": util,
+        },
+    )
     fits = not reasons
     return {
         "model": arch.get("name"),
@@ -273,8 +306,14 @@ def plan(
 
 
 def nearest(
-    model, gpu, gpu_memory_utilization=0.9, tensor_parallel_size=1, max_model_len=None, kv_cache_dtype="auto", **tuning
-):
+    model: Union[str, Dict[str, Any]],
+    gpu: Union[str, Dict[str, Any]],
+    gpu_memory_utilization: float = 0.9,
+    tensor_parallel_size: int = 1,
+    max_model_len: Optional[int] = None,
+    kv_cache_dtype: str = "auto",
+    **tuning: Any,
+) -> List[Dict[str, Any]]:
     """Configurations close to the requested one that fit, nearest first, each with its plan."""
     base = {
         "gpu_memory_utilization": gpu_memory_utilization,

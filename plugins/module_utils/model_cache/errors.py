@@ -7,11 +7,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from typing import Any, Dict, Optional
+
 
 class ModelCacheError(Exception):
     """A failure of the model_cache module; carries the partial result and the tail of the Job's log."""
 
-    def __init__(self, message, result=None, log_tail=None):
+    def __init__(self, message: str, result: Optional[Dict[str, Any]] = None, log_tail: Optional[str] = None) -> None:
         super(ModelCacheError, self).__init__(message)
         self.result = dict(result or {})
         self.log_tail = log_tail

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.errors import ModelCacheError
 
@@ -38,11 +39,17 @@ COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 class HubResolver(object):
     """Answers "which commit is <model>@<revision>, is it gated, how big is it" through huggingface_hub."""
 
-    def __init__(self, endpoint, token=None):
+    def __init__(self, endpoint: str, token: Optional[str] = None) -> None:
         self.endpoint = endpoint.rstrip("/")
         self.token = token
 
-    def resolve(self, model, revision, allow_patterns=None, ignore_patterns=None):
+    def resolve(
+        self,
+        model: str,
+        revision: str,
+        allow_patterns: Optional[List[str]] = None,
+        ignore_patterns: Optional[List[str]] = None,
+    ) -> Dict[str, Any]:
         if not HAS_HF:
             raise ModelCacheError(
                 "Failed to resolve %s@%s: huggingface_hub is not installed on the controller" % (model, revision)
@@ -91,6 +98,6 @@ class HubResolver(object):
         }
 
 
-def _first_line(exc):
+def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__

@@ -16,6 +16,8 @@ import contextlib
 
 __metaclass__ = type
 
+from typing import Any, Dict, List, Optional
+
 try:
     from kubernetes.dynamic.exceptions import NotFoundError
 except ImportError:  # reported by the module through missing_required_lib
@@ -25,22 +27,22 @@ except ImportError:  # reported by the module through missing_required_lib
 class K8sCoreCluster(object):
     """Adapter from kubernetes.core's K8SClient to the seeder's cluster interface (plain dicts in and out)."""
 
-    def __init__(self, client):
+    def __init__(self, client: Any) -> None:
         self.client = client
 
     def _resource(self, kind, api_version):
         return self.client.resource(kind, api_version)
 
-    def get(self, kind, api_version, namespace, name):
+    def get(self, kind: str, api_version: str, namespace: str, name: str) -> Optional[Dict[str, Any]]:
         try:
             return self.client.get(self._resource(kind, api_version), name=name, namespace=namespace).to_dict()
         except NotFoundError:
             return None
 
-    def create(self, kind, api_version, namespace, body):
+    def create(self, kind: str, api_version: str, namespace: str, body: Dict[str, Any]) -> Dict[str, Any]:
         return self.client.create(self._resource(kind, api_version), body, namespace=namespace).to_dict()
 
-    def patch(self, kind, api_version, namespace, name, body):
+    def patch(self, kind: str, api_version: str, namespace: str, name: str, body: Dict[str, Any]) -> Dict[str, Any]:
         return self.client.patch(
             self._resource(kind, api_version),
             body,
@@ -49,17 +51,17 @@ class K8sCoreCluster(object):
             content_type="application/merge-patch+json",
         ).to_dict()
 
-    def delete(self, kind, api_version, namespace, name):
+    def delete(self, kind: str, api_version: str, namespace: str, name: str) -> None:
         with contextlib.suppress(NotFoundError):
             self.client.delete(
                 self._resource(kind, api_version), name=name, namespace=namespace, propagation_policy="Background"
             )
 
-    def list(self, kind, api_version, namespace, label_selector):
+    def list(self, kind: str, api_version: str, namespace: str, label_selector: str) -> List[Dict[str, Any]]:
         result = self.client.get(self._resource(kind, api_version), namespace=namespace, label_selector=label_selector)
         return result.to_dict().get("items") or []
 
-    def pod_log(self, namespace, name, tail_lines):
+    def pod_log(self, namespace: str, name: str, tail_lines: int) -> str:
         pods = self._resource("Pod", "v1")
         response = pods.log.get(name=name, namespace=namespace, serialize=False, query_params={"tailLines": tail_lines})
         data = response.data

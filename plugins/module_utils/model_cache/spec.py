@@ -11,6 +11,7 @@ import hashlib
 import json
 import pkgutil
 import re
+from typing import Any, Dict, Optional, Union
 
 # Imported so that AnsiballZ ships the downloader in the module payload; its source goes into the ConfigMap.
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import downloader as _downloader
@@ -34,7 +35,7 @@ UNITS = {
 }
 
 
-def downloader_source():
+def downloader_source() -> str:
     """The downloader shipped next to this file; the Job runs it from a ConfigMap.
 
     pkgutil reads it through the package's loader, which also works inside the AnsiballZ zip payload.
@@ -43,19 +44,19 @@ def downloader_source():
     return data.decode("utf-8")
 
 
-def quantity_bytes(quantity):
+def quantity_bytes(quantity: Union[str, int]) -> int:
     match = re.match(r"^([0-9.]+)([KMGTP]i?|k)?$", str(quantity).strip())
     if not match:
         raise ValueError("not a storage quantity: %r" % (quantity,))
     return int(float(match.group(1)) * UNITS[match.group(2) or ""])
 
 
-def job_name(pvc_name, commit):
+def job_name(pvc_name: str, commit: str) -> str:
     # A Job per commit: Jobs are immutable, and the name says what the Job seeded.
     return ("%s-seed-%s" % (pvc_name, commit[:10]))[:63].rstrip("-")
 
 
-def pvc_manifest(params):
+def pvc_manifest(params: Dict[str, Any]) -> Dict[str, Any]:
     spec = {
         "accessModes": [params["access_mode"]],
         "resources": {"requests": {"storage": params["size"]}},
@@ -70,7 +71,7 @@ def pvc_manifest(params):
     }
 
 
-def configmap_manifest(params, name, script):
+def configmap_manifest(params: Dict[str, Any], name: str, script: str) -> Dict[str, Any]:
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -84,7 +85,7 @@ def configmap_manifest(params, name, script):
     }
 
 
-def job_manifest(params, name, commit, script_configmap):
+def job_manifest(params: Dict[str, Any], name: str, commit: str, script_configmap: str) -> Dict[str, Any]:
     """The seeding Job; it mounts the PVC at hf_home and runs the downloader from the ConfigMap."""
     hf_home = params["hf_home"].rstrip("/") or "/"
     args = [
@@ -161,7 +162,7 @@ def job_manifest(params, name, commit, script_configmap):
     }
 
 
-def record_from_annotations(annotations):
+def record_from_annotations(annotations: Optional[Dict[str, str]]) -> Optional[Dict[str, Any]]:
     """The record a previous run wrote on the PVC, or None."""
     annotations = annotations or {}
     if not annotations.get(ANNOTATION_PREFIX + "commit"):
@@ -175,7 +176,7 @@ def record_from_annotations(annotations):
     return record
 
 
-def annotations_from_record(record):
+def annotations_from_record(record: Dict[str, Any]) -> Dict[str, str]:
     values = {
         "model": record["model"],
         "revision": record.get("revision", ""),
@@ -187,7 +188,7 @@ def annotations_from_record(record):
     return {ANNOTATION_PREFIX + key: str(value) for key, value in values.items()}
 
 
-def parse_record(text):
+def parse_record(text: Optional[str]) -> Optional[Dict[str, Any]]:
     """The downloader's record from a termination message or a log (its last JSON line), or None."""
     for line in reversed((text or "").strip().splitlines()):
         line = line.strip()
@@ -200,7 +201,7 @@ def parse_record(text):
     return None
 
 
-def _labels(params):
+def _labels(params: Dict[str, Any]) -> Dict[str, str]:
     return {
         "app.kubernetes.io/name": "model-cache",
         "app.kubernetes.io/managed-by": "gpuops.llm_inference",
