@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import spec
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.errors import ModelCacheError
@@ -17,7 +18,16 @@ from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.h
 class Seeder(object):
     """Ensures a PVC holds ``model`` at the commit ``revision`` resolves to; see plugins/modules/model_cache.py."""
 
-    def __init__(self, params, cluster, hub, check_mode=False, clock=time.monotonic, sleep=time.sleep, script=None):
+    def __init__(
+        self,
+        params: Dict[str, Any],
+        cluster: Any,
+        hub: Any,
+        check_mode: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        script: Optional[str] = None,
+    ) -> None:
         self.p = params
         self.cluster = cluster
         self.hub = hub
@@ -27,12 +37,12 @@ class Seeder(object):
         self.script = script if script is not None else spec.downloader_source()
         self.result = {"changed": False, "actions": []}
 
-    def _act(self, action):
+    def _act(self, action: str) -> None:
         self.result["actions"].append(action)
         self.result["changed"] = True
 
     # --- steps -------------------------------------------------------------------------------------------------
-    def resolve(self):
+    def resolve(self) -> Dict[str, Any]:
         revision = self.p["revision"]
         if COMMIT_RE.match(revision):
             return {"commit": revision, "gated": False, "files": None, "bytes": None}
@@ -47,7 +57,7 @@ class Seeder(object):
             )
         return resolved
 
-    def ensure_pvc(self):
+    def ensure_pvc(self) -> Dict[str, Any]:
         name, ns = self.p["pvc_name"], self.p["namespace"]
         current = self.cluster.get("PersistentVolumeClaim", "v1", ns, name)
         desired = spec.pvc_manifest(self.p)
@@ -83,7 +93,7 @@ class Seeder(object):
                 )
         return current
 
-    def ensure_script(self, name):
+    def ensure_script(self, name: str) -> None:
         ns = self.p["namespace"]
         desired = spec.configmap_manifest(self.p, name, self.script)
         current = self.cluster.get("ConfigMap", "v1", ns, name)
@@ -98,7 +108,7 @@ class Seeder(object):
                 {"metadata": {"annotations": desired["metadata"]["annotations"]}, "data": desired["data"]},
             )
 
-    def run_job(self, commit):
+    def run_job(self, commit: str) -> Optional[Dict[str, Any]]:
         ns = self.p["namespace"]
         name = spec.job_name(self.p["pvc_name"], commit)
         self.result["job"] = name
@@ -118,7 +128,7 @@ class Seeder(object):
             return None
         return self.wait_job(name, commit)
 
-    def wait_job(self, name, commit):
+    def wait_job(self, name: str, commit: str) -> Dict[str, Any]:
         ns = self.p["namespace"]
         deadline = self.clock() + float(self.p.get("wait_timeout", 3600))
         job = None
@@ -158,7 +168,7 @@ class Seeder(object):
             tail,
         )
 
-    def record(self, record):
+    def record(self, record: Dict[str, Any]) -> None:
         annotations = spec.annotations_from_record(dict(record, revision=self.p["revision"]))
         self.cluster.patch(
             "PersistentVolumeClaim",
@@ -170,7 +180,7 @@ class Seeder(object):
         self._act("annotate PersistentVolumeClaim %s" % self.p["pvc_name"])
 
     # --- the whole thing ---------------------------------------------------------------------------------------
-    def run(self):
+    def run(self) -> Dict[str, Any]:
         resolved = self.resolve()
         commit = resolved["commit"]
         self.result.update({"commit": commit, "model": self.p["model"], "revision": self.p["revision"]})
@@ -221,12 +231,12 @@ class Seeder(object):
         return self.result
 
     # --- helpers -----------------------------------------------------------------------------------------------
-    def _job_pod(self, name):
+    def _job_pod(self, name: str) -> Optional[Dict[str, Any]]:
         pods = self.cluster.list("Pod", "v1", self.p["namespace"], "%s=%s" % (spec.JOB_LABEL, name))
         pods.sort(key=lambda pod: (pod.get("metadata") or {}).get("creationTimestamp") or "")
         return pods[-1] if pods else None
 
-    def _pod_output(self, name):
+    def _pod_output(self, name: str) -> Tuple[str, str]:
         """(termination message, log tail) of the Job's latest pod."""
         pod = self._job_pod(name)
         if pod is None:
@@ -241,7 +251,7 @@ class Seeder(object):
             tail = "(log unavailable: %s)" % exc
         return message, tail
 
-    def _succeeded_record(self, job, commit):
+    def _succeeded_record(self, job: Dict[str, Any], commit: str) -> Optional[Dict[str, Any]]:
         if not _condition(job, "Complete"):
             return None
         message, tail = self._pod_output(job["metadata"]["name"])
@@ -250,7 +260,7 @@ class Seeder(object):
             return record
         return None
 
-    def _wait_gone(self, name):
+    def _wait_gone(self, name: str) -> None:
         deadline = self.clock() + 60
         while self.cluster.get("Job", "batch/v1", self.p["namespace"], name) is not None:
             if self.clock() > deadline:
@@ -260,11 +270,11 @@ class Seeder(object):
             self.sleep(1)
 
 
-def _condition(job, kind):
+def _condition(job: Dict[str, Any], kind: str) -> bool:
     return any(
         c.get("type") == kind and c.get("status") == "True" for c in (job.get("status") or {}).get("conditions") or []
     )
 
 
-def _finished(job):
+def _finished(job: Dict[str, Any]) -> bool:
     return _condition(job, "Complete") or _condition(job, "Failed")
