@@ -345,6 +345,8 @@ def nearest(
         args.update({k: v for k, v in change.items() if k != "gpu"})
         result = plan(model, change["gpu"], **dict(args, **tuning))
         if result["fits"]:
+            # Settings a user can paste: the derived context length, not "None".
+            args["max_model_len"] = result["max_model_len"]
             out.append({"change": label, "settings": dict(args, gpu=change["gpu"]), "plan": result})
             if label.startswith("bigger flavor"):
                 break  # the cheapest bigger flavor is enough; the list is sorted by price

@@ -181,6 +181,8 @@ def test_nearest_offers_the_largest_fitting_context_first():
     assert suggestions, "something must fit"
     assert suggestions[0]["change"] == "smaller max_model_len"
     assert suggestions[0]["plan"]["fits"]
+    assert suggestions[0]["settings"]["max_model_len"] == plan(LLAMA_8B, "l4-90")["max_model_len"]
+    assert plan(LLAMA_8B, "l4-90", **{k: v for k, v in suggestions[0]["settings"].items() if k != "gpu"})["fits"]
     assert all(s["plan"]["fits"] for s in suggestions)
 
 
