@@ -5,19 +5,23 @@ Schemas are loaded lazily on first use of a kind and cached, so start-up stays f
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-import kubernetes_validate
-from referencing import Registry, Resource
+if TYPE_CHECKING:
+    import jsonschema
+    from referencing import Registry
 
 SCHEMA_VERSION = "v1.35.0"
-SCHEMA_DIR = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"{SCHEMA_VERSION}-local-strict"
+# Located without importing kubernetes_validate; jsonschema is imported on first validation (start-up stays fast).
+_SPEC = importlib.util.find_spec("kubernetes_validate")
+_PACKAGE_DIR = Path(_SPEC.origin).parent if _SPEC and _SPEC.origin else Path()
+SCHEMA_DIR = _PACKAGE_DIR / "kubernetes-json-schema" / f"{SCHEMA_VERSION}-local-strict"
 DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 
 _lock = threading.Lock()
@@ -38,6 +42,8 @@ def definitions() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     return Registry().with_resource(DEFINITIONS_ID, Resource.from_contents(definitions()))
 
 
@@ -47,6 +53,8 @@ def _builtin_validator(kind: str, group: str, version: str) -> jsonschema.protoc
     path = SCHEMA_DIR / f"{kind.lower()}{prefix}-{version}.json"
     if not path.exists():
         return None
+    import jsonschema
+
     with path.open() as handle:
         schema = json.load(handle)
     return jsonschema.Draft202012Validator(schema, registry=_registry())
