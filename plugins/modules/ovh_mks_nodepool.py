@@ -17,15 +17,16 @@ description:
   - Waits until the pool is C(READY) with the requested number of nodes. A pool in C(ERROR) or a C(USER_*) status
     ends the wait with that status in the message.
   - Options that are not set are not managed; the pool keeps its current value.
-author:
-  - gpuops contributors
+author: gpuops.llm_inference contributors (@gpuops)
 extends_documentation_fragment:
   - gpuops.llm_inference.ovh
 attributes:
   check_mode:
     support: full
+    description: Reports what it would create, change or delete; calls no mutating API and does not wait.
   diff_mode:
     support: full
+    description: Returns the pool's managed fields before and after (camelCase, as the OVH API names them).
 options:
   kube_id:
     description: ID of the MKS cluster.

@@ -13,16 +13,16 @@ short_description: Read the node pools of an OVH Managed Kubernetes (MKS) cluste
 version_added: 0.1.0
 description:
   - Return the node pools of an OVHcloud Managed Kubernetes Service cluster, or one pool by name.
-author:
-  - gpuops contributors
+author: gpuops.llm_inference contributors (@gpuops)
 extends_documentation_fragment:
   - gpuops.llm_inference.ovh
 attributes:
   check_mode:
     support: full
-    details: This module only reads.
+    description: This module only reads.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
 options:
   kube_id:
     description: ID of the MKS cluster.

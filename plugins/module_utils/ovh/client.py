@@ -29,6 +29,10 @@ _CREDENTIAL_CODES = ("INVALID_KEY", "INVALID_CREDENTIAL", "NOT_CREDENTIAL", "NOT
 _IDEMPOTENT = ("GET", "PUT", "DELETE")
 
 
+def _sleep(seconds):
+    time.sleep(seconds)
+
+
 def _status_of(exc):
     response = getattr(exc, "response", None)
     return getattr(response, "status_code", None)
@@ -58,7 +62,7 @@ class OvhClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         # Looked up at call time when not given, so a test can replace time.sleep.
-        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._sleep = sleep or _sleep
         self._network_errors = tuple(network_errors)
         self.calls = []
 
