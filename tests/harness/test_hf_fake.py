@@ -144,8 +144,12 @@ def test_cli_serves_a_repo_dir_and_prints_ready(tmp_path):
     repo = tmp_path / "org" / "model"
     repo.mkdir(parents=True)
     (repo / "config.json").write_bytes(b'{"x": 1}')
+    gated = tmp_path / "org" / "gated"
+    gated.mkdir()
+    (gated / ".gated").touch()
+    (gated / "config.json").write_bytes(b"{}")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.harness.hf_fake", "--port", "0", "--repo-dir", str(tmp_path)],
+        [sys.executable, "-m", "tests.harness.hf_fake", "--port", "0", "--repo-dir", str(tmp_path), "--token", "t0k"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -153,8 +157,13 @@ def test_cli_serves_a_repo_dir_and_prints_ready(tmp_path):
     try:
         line = proc.stdout.readline().strip()
         assert line.startswith("ready http://127.0.0.1:")
-        status, _headers, body = get(f"{line.split()[1]}/org/model/resolve/main/config.json")
+        url = line.split()[1]
+        status, _headers, body = get(f"{url}/org/model/resolve/main/config.json")
         assert status == 200 and body == b'{"x": 1}'
+        status, headers, _body = get(f"{url}/org/gated/resolve/main/config.json")
+        assert (status, headers["X-Error-Code"]) == (401, "GatedRepo")
+        status, _headers, body = get(f"{url}/org/gated/resolve/main/config.json", {"Authorization": "Bearer t0k"})
+        assert (status, body) == (200, b"{}")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
