@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -184,6 +185,39 @@ def test_the_command_line_prints_ready_and_serves() -> None:
         line = proc.stdout.readline().split()
         assert line[0] == "ready"
         assert requests.get(line[1] + "/auth/time", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_command_line_writes_its_state_dir_and_seeds_pools(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.harness.ovh_fake",
+            "--state-dir",
+            str(tmp_path),
+            "--seed-pool",
+            "name=gpu,flavor=l40s-90,min=0,max=2",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[2]),
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("ready ")
+        settings = json.loads((tmp_path / "ovh_fake.json").read_text())
+        client = ovh.Client(
+            endpoint="ovh-eu",
+            application_key=settings["application_key"],
+            application_secret=settings["application_secret"],
+            consumer_key=settings["consumer_key"],
+        )
+        client._endpoint = (tmp_path / "ovh_fake.url").read_text().strip()
+        pools = client.get(f"/cloud/project/{settings['service_name']}/kube/{settings['kube_id']}/nodepool")
+        assert [(p["name"], p["flavor"], p["maxNodes"]) for p in pools] == [("gpu", "l40s-90", 2)]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
