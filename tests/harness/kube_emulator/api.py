@@ -19,6 +19,8 @@ PATCH_TYPES = {
     "application/apply-patch+yaml": "apply",
 }
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
+# Discovery lists e.g. serviceaccounts/token and namespaces/finalize like a real server; only these are served.
+_SERVED_SUBRESOURCES = ("status", "scale", "log")
 
 
 @dataclass
@@ -122,7 +124,7 @@ class Api:
             return None
         name = rest[1] if len(rest) > 1 else ""
         sub = rest[2] if len(rest) > 2 else ""
-        if sub and sub not in rt.subresources:
+        if sub and (sub not in rt.subresources or sub not in _SERVED_SUBRESOURCES):
             return None
         if rt.namespaced and name and not namespace:
             return None
