@@ -323,3 +323,17 @@ def test_local_chart_installs_its_crds_folder_and_reuses_values(
     assert latest.chart_metadata["appVersion"] == "1.2"
     typo = helm("upgrade", "w", str(chart), "--set", "image.tagg=v3", env=cluster_env)
     assert typo.returncode == 1 and 'unknown key "image.tagg"' in typo.stderr
+
+
+def test_an_unreachable_cluster_is_a_helm_style_error(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: k, cluster: {server: 'https://127.0.0.1:9'}}]\n"
+        "contexts: [{name: c, context: {cluster: k, user: u, namespace: team}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+    )
+    result = helm("list", "-o", "yaml", env={"KUBECONFIG": str(kubeconfig)})
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: Kubernetes cluster unreachable")
+    assert "/api/v1/namespaces/team/secrets" in result.stderr  # the context's namespace is the default
