@@ -150,7 +150,8 @@ def resolve(reference: str, version: str | None, repo_url: str | None, repo_conf
             and str(metadata.get("version")) in PLACEHOLDER_VERSIONS
         ):
             metadata["appVersion"] = chosen
-        metadata["version"] = chosen
+    metadata["version"] = chosen
+    _stringify_versions(metadata)
     schema = chart_dir / "values.schema.json"
     return Chart(
         reference=reference,
@@ -173,7 +174,8 @@ def _local_chart(reference: str, version: str | None) -> Chart:
             f"path {reference!r} not found" if not directory.exists() else f"Chart.yaml file is missing in {reference}"
         )
     metadata = dict(_read_yaml(chart_file) or {})
-    if version and str(metadata.get("version")) != version:
+    _stringify_versions(metadata)
+    if version and metadata.get("version") != version:
         raise UsageError(f"chart {metadata.get('name')} version {version} not found in {reference}")
     values_path = directory / "values.yaml"
     schema = directory / "values.schema.json"
@@ -187,6 +189,13 @@ def _local_chart(reference: str, version: str | None) -> Chart:
         schema_path=schema if schema.is_file() else None,
         local_dir=directory,
     )
+
+
+def _stringify_versions(metadata: dict[str, Any]) -> None:
+    """YAML may read ``version: 1.10`` as a number; Helm and kubernetes.core treat versions as strings."""
+    for key in ("version", "appVersion"):
+        if key in metadata and metadata[key] is not None:
+            metadata[key] = str(metadata[key])
 
 
 def _synthesized(name: str, version: str) -> dict[str, Any]:
