@@ -143,13 +143,11 @@ def resolve(reference: str, version: str | None, repo_url: str | None, repo_conf
     chart_dir = root / source.chart_dir
     metadata = dict(_read_yaml(chart_dir / "Chart.yaml") or {})
     chosen = version or source.versions[0]
-    if str(metadata.get("version")) != chosen:
-        # Upstream Chart.yaml files often carry placeholders that CI replaces at release time.
-        if (
-            str(metadata.get("appVersion")) in PLACEHOLDER_VERSIONS
-            and str(metadata.get("version")) in PLACEHOLDER_VERSIONS
-        ):
-            metadata["appVersion"] = chosen
+    # Upstream Chart.yaml files often carry placeholders that CI replaces at release time.
+    upstream_version = str(metadata.get("version"))
+    placeholders = {upstream_version, str(metadata.get("appVersion"))} <= PLACEHOLDER_VERSIONS
+    if placeholders and upstream_version != chosen:
+        metadata["appVersion"] = chosen
     metadata["version"] = chosen
     _stringify_versions(metadata)
     schema = chart_dir / "values.schema.json"
