@@ -250,9 +250,14 @@ class HubHandler(BaseHTTPRequestHandler):
         pos = start
         while pos < start + limit:
             chunk = view[pos : min(pos + CHUNK, start + limit)]
-            self.wfile.write(chunk)
+            # Count before writing: the client may have read the last byte before this thread runs again.
+            entry["sent"] = pos + len(chunk) - start
+            try:
+                self.wfile.write(chunk)
+            except OSError:
+                entry["sent"] = pos - start
+                raise
             pos += len(chunk)
-            entry["sent"] = pos - start
         if cut is not None:
             # An interrupted transfer: flush what was sent and drop the connection mid-body.
             self.wfile.flush()
