@@ -152,6 +152,23 @@ def test_repo_add_list_remove_round_trip(tmp_path: Path) -> None:
     assert helm("repo", "list", "-o", "yaml", env=env).returncode == 1
 
 
+def test_concurrent_repo_adds_lose_nothing(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "HELM_REPOSITORY_CONFIG": str(tmp_path / "r.yaml")}
+    names = [f"repo{i}" for i in range(6)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.harness.helm_standin", "repo", "add", n, f"https://{n}.invalid"],
+            env=env,
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+        )
+        for n in names
+    ]
+    assert [p.wait(timeout=120) for p in processes] == [0] * len(names)
+    listed = helm("repo", "list", "-o", "yaml", env=env)
+    assert sorted(re.findall(r"name: (repo\d)", listed.stdout)) == names
+
+
 def test_show_chart_needs_the_repository_to_be_added(tmp_path: Path) -> None:
     result = helm("show", "chart", "jetstack/cert-manager", env={"HELM_REPOSITORY_CONFIG": str(tmp_path / "r.yaml")})
     assert result.returncode == 1

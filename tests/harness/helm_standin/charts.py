@@ -8,8 +8,12 @@ from the requested name and version and a notice says that nothing is checked.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,13 +54,25 @@ def load_repositories(path: Path) -> list[dict[str, Any]]:
     return list(content.get("repositories") or [])
 
 
+@contextlib.contextmanager
+def repositories_lock(path: Path) -> Iterator[None]:
+    """Serialise read-modify-write of repositories.yaml across processes (Helm uses a .lock file too)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def save_repositories(path: Path, repositories: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     document = {"apiVersion": "", "generated": "0001-01-01T00:00:00Z", "repositories": repositories}
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(yaml.safe_dump(document, sort_keys=True), encoding="utf-8")
-    os.chmod(temporary, 0o600)
-    temporary.replace(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".repositories-", suffix=".yaml")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(yaml.safe_dump(document, sort_keys=True))
+    os.replace(temporary, path)
 
 
 def repository_entry(name: str, url: str, username: str | None, insecure: bool, pass_all: bool) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from tests.harness import upstream
 
@@ -36,7 +37,7 @@ def plugin_list(_invocation: Invocation) -> int:
     return 0
 
 
-def _repo_config(invocation: Invocation):
+def _repo_config(invocation: Invocation) -> Path:
     return charts.repository_config_path(invocation.value("repository-config"))
 
 
@@ -45,6 +46,11 @@ def repo_add(invocation: Invocation) -> int:
         raise UsageError('"helm repo add" requires 2 arguments\n\nUsage:  helm repo add [NAME] [URL] [flags]')
     name, url = invocation.positionals
     path = _repo_config(invocation)
+    with charts.repositories_lock(path):
+        return _add(invocation, path, name, url)
+
+
+def _add(invocation: Invocation, path: Path, name: str, url: str) -> int:
     repositories = charts.load_repositories(path)
     existing = next((r for r in repositories if r.get("name") == name), None)
     entry = charts.repository_entry(
@@ -99,13 +105,13 @@ def repo_remove(invocation: Invocation) -> int:
     if not invocation.positionals:
         raise UsageError('"helm repo remove" requires at least 1 argument')
     path = _repo_config(invocation)
-    repositories = charts.load_repositories(path)
-    for name in invocation.positionals:
-        if not any(r.get("name") == name for r in repositories):
-            raise UsageError(f'no repo named "{name}" found')
-        repositories = [r for r in repositories if r.get("name") != name]
-        charts.save_repositories(path, repositories)
-        print(f'"{name}" has been removed from your repositories')
+    with charts.repositories_lock(path):
+        for name in invocation.positionals:
+            repositories = charts.load_repositories(path)
+            if not any(r.get("name") == name for r in repositories):
+                raise UsageError(f'no repo named "{name}" found')
+            charts.save_repositories(path, [r for r in repositories if r.get("name") != name])
+            print(f'"{name}" has been removed from your repositories')
     return 0
 
 
