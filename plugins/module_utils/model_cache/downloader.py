@@ -20,7 +20,7 @@ What it does, for ``--repo-id`` at ``--revision``:
    (retries) and across runs (the partial ``blobs/<etag>.incomplete`` is kept). huggingface_hub 2.x downloads to
    a process-unique temporary file that it deletes on failure, so it cannot resume across runs; that is why the
    transfer itself is done here while the Hub metadata comes from huggingface_hub.
-5. Writes a record (model, commit, files, bytes, ...) to ``<cache>/.gpuops/<models--org--name>.json``, prints it
+5. Writes a record (model, commit, files, bytes, ...) to ``$HF_HOME/gpuops/<models--org--name>.json``, prints it
    as the last line of the log and writes it to ``/dev/termination-log`` when writable.
 
 Exit codes: 0 seeded; 2 Hub error (401, gated, unknown repo or revision); 3 verification failed; 4 volume full;
@@ -39,6 +39,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -67,7 +68,7 @@ except ImportError:
     HAS_HF = False
 
 CHUNK = 4 * 1024 * 1024
-RECORD_DIR = ".gpuops"
+RECORD_DIR = "gpuops"
 TERMINATION_LOG = "/dev/termination-log"
 EXIT = {"hub": 2, "verify": 3, "disk_full": 4, "error": 1}
 
@@ -170,6 +171,14 @@ class Seeder(object):
         self.free_bytes = free_bytes or (lambda path: shutil.disk_usage(path).free)
         self.opener = opener or urllib.request.build_opener(_NoAuthOffHub)
         self.stats = {"downloaded_bytes": 0, "resumed_bytes": 0, "kept_files": 0, "fetched_files": 0, "refetched": []}
+        self._stats_lock = threading.Lock()  # files are seeded by several threads
+
+    def _count(self, key, amount=1):
+        with self._stats_lock:
+            if isinstance(self.stats[key], list):
+                self.stats[key].append(amount)
+            else:
+                self.stats[key] += amount
 
     # --- Hub metadata through huggingface_hub ------------------------------------------------------------------
     def resolve(self):
@@ -262,7 +271,7 @@ class Seeder(object):
                     if offset and not resuming:  # the server ignored Range: start over
                         digest, hashed = entry.hasher(), 0
                     if resuming:
-                        self.stats["resumed_bytes"] += offset
+                        self._count("resumed_bytes", offset)
                     with open(partial, "ab" if resuming else "wb") as out:
                         while True:
                             chunk = response.read(CHUNK)
@@ -271,7 +280,7 @@ class Seeder(object):
                             out.write(chunk)
                             digest.update(chunk)
                             hashed += len(chunk)
-                            self.stats["downloaded_bytes"] += len(chunk)
+                            self._count("downloaded_bytes", len(chunk))
                 if hashed >= entry.size:
                     return digest.hexdigest()
                 raise IOError("connection closed early")
@@ -296,11 +305,11 @@ class Seeder(object):
         pointer = os.path.join(self.storage, "snapshots", commit, *entry.path.split("/"))
         problem = entry.verify(blob) if os.path.exists(blob) else "missing"
         if problem is None:
-            self.stats["kept_files"] += 1
+            self._count("kept_files")
         else:
             if problem != "missing":
                 self.log("refetch %s: %s" % (entry.path, problem))
-                self.stats["refetched"].append(entry.path)
+                self._count("refetched", entry.path)
                 os.unlink(blob)
             partial = blob + ".incomplete"
             for attempt in (1, 2):
@@ -312,7 +321,7 @@ class Seeder(object):
                 if attempt == 2:
                     raise SeedError("verify", "%s does not match the Hub after download: %s" % (entry.path, problem))
             os.replace(partial, blob)
-            self.stats["fetched_files"] += 1
+            self._count("fetched_files")
             self.log("fetched %s (%d bytes)" % (entry.path, entry.size))
         target = os.path.relpath(blob, os.path.dirname(pointer))
         if not (os.path.islink(pointer) and os.readlink(pointer) == target):
@@ -377,10 +386,16 @@ class Seeder(object):
         self._write_record(record)
         return record
 
+    def record_path(self):
+        """Next to the hub cache (``$HF_HOME/gpuops``), so that ``hf cache scan`` does not see a foreign folder."""
+        cache = os.path.normpath(self.cache)
+        base = os.path.dirname(cache) if os.path.basename(cache) == "hub" else cache
+        return os.path.join(base, RECORD_DIR, repo_folder(self.args.repo_id) + ".json")
+
     def _write_record(self, record):
-        folder = os.path.join(self.cache, RECORD_DIR)
+        path = self.record_path()
+        folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, repo_folder(self.args.repo_id) + ".json")
         with open(path + ".tmp", "w") as out:
             json.dump(record, out, sort_keys=True)
         os.replace(path + ".tmp", path)

@@ -84,7 +84,7 @@ def test_record_is_written_on_the_volume_and_to_the_termination_log(hub, tmp_pat
         ]
     )
     assert code == 0
-    on_volume = json.loads((cache / ".gpuops" / "models--gpuops-test--tiny-llama.json").read_text())
+    on_volume = json.loads((tmp_path / "gpuops" / "models--gpuops-test--tiny-llama.json").read_text())
     message = json.loads((tmp_path / "termination-log").read_text())
     assert on_volume["commit"] == message["commit"] == hub.state.repos[REPO].refs["main"]
     assert len((tmp_path / "termination-log").read_bytes()) < 4096  # the kubelet truncates beyond 4 KiB
