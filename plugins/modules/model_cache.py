@@ -102,6 +102,12 @@ options:
     description: Tolerations of the Job's pod.
     type: list
     elements: dict
+  force:
+    description:
+      - Run the Job even when the PVC records the commit already. The Job verifies every file again, fetches only
+        what is missing or corrupt, and records the result.
+    type: bool
+    default: false
   wait:
     description: Wait for the Job and record the result on the PVC. Without waiting, a later run records it.
     type: bool
@@ -233,6 +239,7 @@ def argument_spec():
         resources=dict(type="dict"),
         node_selector=dict(type="dict"),
         tolerations=dict(type="list", elements="dict"),
+        force=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=3600),
         wait_sleep=dict(type="int", default=5),

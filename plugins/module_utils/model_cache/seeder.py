@@ -114,7 +114,7 @@ class Seeder(object):
         self.result["job"] = name
         existing = self.cluster.get("Job", "batch/v1", ns, name)
         if existing is not None:
-            record = self._succeeded_record(existing, commit)
+            record = None if self.p.get("force") else self._succeeded_record(existing, commit)
             if record is not None:
                 return record  # an earlier run (wait=false, or interrupted) already seeded this commit
             if not _finished(existing):
@@ -187,7 +187,8 @@ class Seeder(object):
         pvc = self.ensure_pvc()
         current = spec.record_from_annotations((pvc.get("metadata") or {}).get("annotations"))
         self.result["previous"] = current
-        if current and current.get("model") == self.p["model"] and current.get("commit") == commit:
+        holds_commit = bool(current) and current.get("model") == self.p["model"] and current.get("commit") == commit
+        if holds_commit and not self.p.get("force"):
             self.result["record"] = current
             self.result["msg"] = "PersistentVolumeClaim %s already holds %s@%s" % (
                 self.p["pvc_name"],

@@ -161,6 +161,15 @@ def test_rerun_for_the_recorded_commit_changes_nothing_and_creates_no_job():
     assert cluster.writes() == []
 
 
+def test_force_runs_the_job_again_for_the_recorded_commit():
+    cluster = FakeCluster()
+    run(cluster)
+    cluster.calls.clear()
+    result = run(cluster, force=True)
+    assert result["changed"] is True
+    assert ("create", "Job", "model-cache-seed-aaaaaaaaaa") in cluster.calls
+
+
 def test_check_mode_on_an_empty_cluster_plans_without_writing():
     cluster = FakeCluster()
     result = run(cluster, check_mode=True)
