@@ -94,6 +94,29 @@ LIFECYCLE = """
     - name: Delete it again
       kubernetes.core.k8s: {state: absent, definition: *cm}
       register: deleted_again
+    - name: Run a Job and wait for it to complete
+      kubernetes.core.k8s:
+        wait: true
+        wait_condition: {type: Complete, status: "True"}
+        wait_sleep: 1
+        wait_timeout: 20
+        definition:
+          apiVersion: batch/v1
+          kind: Job
+          metadata: {name: once, namespace: life}
+          spec:
+            template:
+              spec:
+                restartPolicy: Never
+                containers: [{name: work, image: busybox, command: ["true"]}]
+      register: job
+    - name: Delete the namespace and wait until it is gone
+      kubernetes.core.k8s:
+        state: absent
+        wait: true
+        wait_sleep: 1
+        definition: {apiVersion: v1, kind: Namespace, metadata: {name: life}}
+      register: ns_deleted
     - name: Check every step
       ansible.builtin.assert:
         that:
@@ -107,15 +130,16 @@ LIFECYCLE = """
           - typo is failed and 'spec.replica' in typo.msg and '422' in typo.msg
           - deleted is changed
           - deleted_again is not changed
+          - job is changed and job.result.status.succeeded == 1
+          - ns_deleted is changed
 """
 
 
 def test_k8s_creates_is_idempotent_patches_waits_finds_and_deletes(kube_emulator: Any, run_playbook: Any) -> None:
     rc, out, err = run_playbook(LIFECYCLE, env=kube_emulator.env())
     assert rc == 0, out[-4000:] + err[-2000:]
-    assert kube_emulator.request("GET", "/api/v1/namespaces/life/configmaps/settings")[0] == 404
-    assert kube_emulator.request("GET", "/api/v1/namespaces/life/configmaps/dry")[0] == 404
     log = kube_emulator.requests()
+    assert kube_emulator.request("GET", "/api/v1/namespaces/life")[0] == 404
     dry_posts = [
         r for r in log if r["method"] == "POST" and r["path"].endswith("/configmaps") and r["query"].get("dryRun")
     ]

@@ -195,3 +195,18 @@ def test_pod_log_supports_tail_lines(kube_emulator: Any) -> None:
     assert emu.request("GET", log_path)[1] == "echo line0\necho line1\necho line2\n"
     assert emu.request("GET", log_path + "?tailLines=2")[1] == "echo line1\necho line2\n"
     assert emu.request("GET", "/api/v1/namespaces/default/pods/nope/log")[0] == 404
+
+
+@pytest.mark.emulator_args(["--job-runner", "tests.harness.kube_emulator.runners:echo"])
+def test_the_typed_kubernetes_client_reads_job_status_and_pod_logs(kube_emulator: Any) -> None:
+    from kubernetes import client
+
+    api = kube_emulator.api_client()
+    batch, core = client.BatchV1Api(api), client.CoreV1Api(api)
+    batch.create_namespaced_job("default", _job("typed", "default", args=["from", "typed"]))
+    job = _eventually(
+        lambda: (lambda j: j if j.status.succeeded else None)(batch.read_namespaced_job("typed", "default"))
+    )
+    assert job.status.conditions[-1].type == "Complete"
+    pods = core.list_namespaced_pod("default", label_selector="job-name=typed").items
+    assert core.read_namespaced_pod_log(pods[0].metadata.name, "default", tail_lines=1) == "echo from typed\n"

@@ -22,6 +22,10 @@ def mutate(store: Store, rt: ResourceType, old: dict[str, Any] | None, new: dict
     elif rt.group == "" and rt.kind == "Namespace":
         labels = new["metadata"].setdefault("labels", {})
         labels["kubernetes.io/metadata.name"] = new["metadata"]["name"]
+        if old is None:
+            new["status"] = {"phase": "Active"}
+    elif rt.group == "" and rt.kind in ("Pod", "PersistentVolumeClaim") and old is None:
+        new["status"] = {"phase": "Pending"}  # as the real server answers a create; the controllers move it on
     elif (
         rt.group == "apps"
         and rt.kind in ("Deployment", "StatefulSet", "ReplicaSet")

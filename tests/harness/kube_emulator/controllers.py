@@ -121,7 +121,7 @@ class Controllers:
         return {"loadBalancer": {"ingress": [{"ip": "192.0.2.10", "ipMode": "VIP"}]}}
 
     def _pod(self, rt: ResourceType, obj: Obj) -> Obj | None:
-        if (obj.get("status") or {}).get("phase") or any(
+        if (obj.get("status") or {}).get("phase") != "Pending" or any(
             ref.get("kind") == "Job" for ref in obj["metadata"].get("ownerReferences") or []
         ):
             return None  # already running, or a Job's pod whose status the Job controller writes
