@@ -210,3 +210,32 @@ def test_the_typed_kubernetes_client_reads_job_status_and_pod_logs(kube_emulator
     assert job.status.conditions[-1].type == "Complete"
     pods = core.list_namespaced_pod("default", label_selector="job-name=typed").items
     assert core.read_namespaced_pod_log(pods[0].metadata.name, "default", tail_lines=1) == "echo from typed\n"
+
+
+def test_workloads_scaled_to_zero_satisfy_the_kubernetes_core_waiters(kube_emulator_session: Any, ns: str) -> None:
+    from ansible_collections.kubernetes.core.plugins.module_utils.k8s.waiter import deployment_ready, statefulset_ready
+    from kubernetes.dynamic import ResourceInstance
+
+    emu = kube_emulator_session
+    template = deployment("zero", ns)["spec"]["template"]
+    sts = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "zero", "namespace": ns},
+        "spec": {
+            "serviceName": "zero",
+            "replicas": 0,
+            "selector": {"matchLabels": {"app": "zero"}},
+            "template": template,
+        },
+    }
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/statefulsets", sts)
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("zero", ns, replicas=0))
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("two", ns, replicas=2))
+    for kind, name, ready in (
+        ("statefulsets", "zero", statefulset_ready),
+        ("deployments", "zero", deployment_ready),
+        ("deployments", "two", deployment_ready),
+    ):
+        _, body = emu.request("GET", f"/apis/apps/v1/namespaces/{ns}/{kind}/{name}")
+        assert ready(ResourceInstance(None, body)), (kind, name, body["status"])

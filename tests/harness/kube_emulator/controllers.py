@@ -158,7 +158,9 @@ class Controllers:
     def _workload(self, rt: ResourceType, obj: Obj) -> Obj:
         replicas = (obj.get("spec") or {}).get("replicas", 1)
         status: Obj = {"observedGeneration": obj["metadata"].get("generation", 1)}
-        if replicas:  # the real server omits zero counts
+        if rt.kind != "Deployment":
+            status["replicas"] = replicas  # not omitempty for StatefulSet/ReplicaSet; kubernetes.core compares it
+        if replicas:  # the real server omits the other zero counts
             status.update(
                 {
                     "replicas": replicas,
