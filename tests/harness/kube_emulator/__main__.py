@@ -66,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     thread.start()
     print(f"ready {url}", flush=True)
-    stop.wait()
+    # A timed wait: the kernel may deliver SIGTERM to a server thread, and Python runs the handler only when the
+    # main thread wakes up; an untimed wait could then sleep forever.
+    while not stop.wait(0.2):
+        pass
     server.shutdown()
     server.server_close()
     controllers.stop()
