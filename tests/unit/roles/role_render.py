@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import promql_parser
 import yaml
 from ansible.parsing.dataloader import DataLoader
@@ -116,3 +117,33 @@ def allowed_series(vllm_profile: str) -> set[str]:
             else:
                 names.add(name)
     return names
+
+
+def _strict(schema: Any) -> Any:
+    """A CRD schema as a server with strict field validation applies it: unknown fields are errors."""
+    if isinstance(schema, dict):
+        schema = {key: _strict(value) for key, value in schema.items()}
+        # Go's RE2 accepts a flag group after ^ (prometheus-operator uses "^(?i)..."); Python wants it first.
+        if isinstance(schema.get("pattern"), str) and schema["pattern"].startswith("^(?i)"):
+            schema["pattern"] = "(?i)^" + schema["pattern"][len("^(?i)") :]
+        if (
+            "properties" in schema
+            and "additionalProperties" not in schema
+            and not schema.get("x-kubernetes-preserve-unknown-fields")
+        ):
+            schema["additionalProperties"] = False
+        return schema
+    if isinstance(schema, list):
+        return [_strict(item) for item in schema]
+    return schema
+
+
+def validate_against_crd(document: Mapping[str, Any], crd_path: Path) -> None:
+    """Raise jsonschema.ValidationError unless the custom resource fits its (upstream) CRD's served version."""
+    crd = yaml.safe_load(crd_path.read_text(encoding="utf-8"))
+    group, version = str(document["apiVersion"]).split("/")
+    assert crd["spec"]["group"] == group and crd["spec"]["names"]["kind"] == document["kind"]
+    (served,) = [v for v in crd["spec"]["versions"] if v["name"] == version and v["served"]]
+    schema = _strict(served["schema"]["openAPIV3Schema"])
+    schema["properties"].pop("metadata", None)
+    jsonschema.Draft7Validator(schema).validate({k: v for k, v in document.items() if k != "metadata"})

@@ -7,7 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from role_render import render_documents, role_value
+from role_render import render_documents, role_value, validate_against_crd
 
 from tests.harness.helm_standin.values import unknown_keys
 from tests.harness.upstream import upstream_dir
@@ -18,31 +18,9 @@ MODELS = [{"name": "llama31-8b"}, {"name": "qwen3-4b", "keda": {"min_replicas": 
 ALL_ON = {"vllm_models": MODELS, "keda_cron_enabled": True, "keda_http_addon_enabled": True}
 
 
-def _strict(schema: Any) -> Any:
-    """The CRD schema as a server with strict field validation applies it: unknown fields are errors."""
-    if isinstance(schema, dict):
-        schema = {key: _strict(value) for key, value in schema.items()}
-        if (
-            "properties" in schema
-            and "additionalProperties" not in schema
-            and not schema.get("x-kubernetes-preserve-unknown-fields")
-        ):
-            schema["additionalProperties"] = False
-        return schema
-    if isinstance(schema, list):
-        return [_strict(item) for item in schema]
-    return schema
-
-
 def _validate(document: dict[str, Any], crd_path: str) -> None:
     assert UPSTREAM is not None
-    crd = yaml.safe_load((UPSTREAM / crd_path).read_text(encoding="utf-8"))
-    group, version = document["apiVersion"].split("/")
-    assert crd["spec"]["group"] == group and crd["spec"]["names"]["kind"] == document["kind"]
-    (served,) = [v for v in crd["spec"]["versions"] if v["name"] == version and v["served"]]
-    schema = _strict(served["schema"]["openAPIV3Schema"])
-    schema["properties"].pop("metadata", None)
-    jsonschema.validate({k: v for k, v in document.items() if k != "metadata"}, schema)
+    validate_against_crd(document, UPSTREAM / crd_path)
 
 
 def _by_name(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
