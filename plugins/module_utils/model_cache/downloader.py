@@ -114,10 +114,21 @@ class _NoAuthOffHub(urllib.request.HTTPRedirectHandler):
         return new
 
 
+class _SizeOnly(object):
+    """Stands in for a hash when --verify size: nothing is hashed and check() compares sizes only."""
+
+    def update(self, _data):
+        pass
+
+    def hexdigest(self):
+        return None
+
+
 class Entry(object):
     """One file of the commit with what the Hub says about it."""
 
-    def __init__(self, path, size, blob_id, sha256=None):
+    def __init__(self, path, size, blob_id, sha256=None, hash_check=True):
+        self.hash_check = hash_check
         self.path = path
         self.size = int(size)
         self.blob_id = blob_id
@@ -129,6 +140,8 @@ class Entry(object):
 
     def hasher(self):
         """A fresh hash of the kind the Hub publishes for this file (sha256 for LFS, git blob sha1 otherwise)."""
+        if not self.hash_check:
+            return _SizeOnly()
         if self.sha256:
             return hashlib.sha256()
         return hashlib.sha1(b"blob %d\0" % self.size, usedforsecurity=False)
@@ -137,6 +150,8 @@ class Entry(object):
         """None when `size` and the hex `digest` (from hasher()) match the Hub, else why not."""
         if size != self.size:
             return "size %d != %d" % (size, self.size)
+        if not self.hash_check:
+            return None
         expected = self.sha256 or self.blob_id
         return (
             None
@@ -151,6 +166,8 @@ class Entry(object):
         size = os.path.getsize(local)
         if size != self.size:
             return "size %d != %d" % (size, self.size)
+        if not self.hash_check:
+            return None
         if self.sha256:
             actual = _hash_file(local, hashlib.sha256()).hexdigest()
             return None if actual == self.sha256 else "sha256 %s != %s" % (actual, self.sha256)
@@ -220,7 +237,8 @@ class Seeder(object):
                 key=lambda f: f.path,
             )
         )
-        entries = [Entry(f.path, f.size, f.blob_id, f.lfs.sha256 if f.lfs else None) for f in files]
+        hash_check = self.args.verify == "hash"
+        entries = [Entry(f.path, f.size, f.blob_id, f.lfs.sha256 if f.lfs else None, hash_check) for f in files]
         return info.sha, bool(getattr(info, "gated", False)), entries
 
     # --- transfer ----------------------------------------------------------------------------------------------
@@ -381,7 +399,9 @@ class Seeder(object):
             "refetched_files": len(self.stats["refetched"]),
             "seconds": round(time.monotonic() - started, 3),
             "seeded_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "verified": "size+sha256 (LFS), size+git-blob-sha1 (other files)",
+            "verified": "size+sha256 (LFS), size+git-blob-sha1 (other files)"
+            if self.args.verify == "hash"
+            else "size only",
         }
         self._write_record(record)
         return record
@@ -416,6 +436,12 @@ def parse_args(argv=None):
     parser.add_argument("--allow-pattern", action="append", default=[])
     parser.add_argument("--ignore-pattern", action="append", default=[])
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument(
+        "--verify",
+        choices=("hash", "size"),
+        default="hash",
+        help="hash (default): size and sha256/git blob id of every file; size: sizes only (benchmarks, trusted copies)",
+    )
     parser.add_argument("--retries", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--termination-log", default=os.environ.get("GPUOPS_TERMINATION_LOG", TERMINATION_LOG))

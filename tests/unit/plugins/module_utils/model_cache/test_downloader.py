@@ -134,6 +134,18 @@ def test_a_corrupted_file_is_detected_and_fetched_again(hub, files, tmp_path):
     assert blob.read_bytes() == files[WEIGHTS]
 
 
+def test_size_only_verification_keeps_a_same_size_corruption(hub, files, tmp_path):
+    cache = tmp_path / "hub"
+    first = seed(hub, cache)
+    blob = blob_of(cache, first["commit"], WEIGHTS)
+    data = bytearray(blob.read_bytes())
+    data[1000] ^= 0xFF
+    blob.write_bytes(bytes(data))
+    second = seed(hub, cache, "--verify", "size")
+    assert second["refetched_files"] == 0
+    assert second["verified"] == "size only"
+
+
 def test_a_corrupted_small_file_is_caught_by_its_git_blob_id(hub, files, tmp_path):
     cache = tmp_path / "hub"
     first = seed(hub, cache)
