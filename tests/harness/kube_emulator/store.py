@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import copy
-import datetime
 import ipaddress
 import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, crds, errors, patching, validation
+from . import admission, crds, errors, managed, patching, validation
+from .managed import now
 from .resources import ResourceType, builtin_resources, version_priority
 from .selectors import field_selector, label_selector
 
@@ -18,10 +18,6 @@ Obj = dict[str, Any]
 _SERVICE_NET = ipaddress.ip_network("10.96.0.0/12")
 # metadata fields the server owns: a client can neither set them on create nor change them on update
 _SERVER_META = ("uid", "creationTimestamp", "generation", "deletionTimestamp", "selfLink")
-
-
-def now() -> str:
-    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _spec_part(obj: Obj | None) -> Obj:
@@ -192,7 +188,7 @@ class Store:
                     base, body, patching.SchemaNode.for_kind(rt.kind, rt.group, rt.version)
                 )
             else:
-                patched = self._apply(rt, base, body, manager)
+                patched = managed.apply_config(rt, base, body, self.applied.get((old["metadata"]["uid"], manager)))
             if not isinstance(patched, dict):
                 raise errors.bad_request("the patch did not produce an object")
             operation = "Apply" if ptype == "apply" else "Update"
@@ -210,28 +206,9 @@ class Store:
         obj = self.create(rt, ns, body, dry_run, manager)
         if not dry_run:
             self.applied[(obj["metadata"]["uid"], manager)] = copy.deepcopy(body)
-            self._set_managed(rt, ns, name, manager, "Apply", body)
+            self._stored(rt, ns, name)["metadata"]["managedFields"] = [managed.entry(rt, manager, "Apply", body)]
             obj = self.get(rt, ns, name)
         return obj
-
-    def _apply(self, rt: ResourceType, live: Obj, config: Any, manager: str) -> Obj:
-        """Server-side apply, approximated: fields this manager applied before and dropped now are removed, then
-        the configuration is merged by list-map keys like a strategic merge (see README)."""
-        if not isinstance(config, dict):
-            raise errors.bad_request("the apply configuration must be an object")
-        node = (
-            patching.crd_node(rt.crd_schema)
-            if rt.is_crd
-            else patching.SchemaNode.for_kind(rt.kind, rt.group, rt.version)
-        )
-        previous = self.applied.get((live["metadata"]["uid"], manager))
-        result = copy.deepcopy(live)
-        if previous:
-            for path in patching.leaf_paths(previous) - patching.leaf_paths(config):
-                owned_meta = path[:2] in (("metadata", "labels"), ("metadata", "annotations"))
-                if (path and path[0] != "metadata") or owned_meta:
-                    patching.remove_path(result, path)
-        return patching.strategic_merge(result, config, node)
 
     def _stored(self, rt: ResourceType, ns: str, name: str) -> Obj:
         obj = self._bucket(rt).get((ns if rt.namespaced else "", name))
@@ -275,11 +252,11 @@ class Store:
             new["metadata"].setdefault("uid", str(uuid.uuid4()))
             new["metadata"]["creationTimestamp"] = now()
             new["metadata"]["generation"] = 1
-            new["metadata"]["managedFields"] = [self._managed_entry(rt, manager, operation, applied or new)]
+            new["metadata"]["managedFields"] = [managed.entry(rt, manager, operation, applied or new)]
         elif _spec_part(new) != _spec_part(old):
             new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
         if old is not None and _comparable(new) != _comparable(old):
-            self._merge_managed(rt, new, manager, operation, applied or new)
+            managed.merge(rt, new, manager, operation, applied or new)
         return new
 
     def _validate(self, rt: ResourceType, obj: Obj) -> None:
@@ -292,34 +269,6 @@ class Store:
                 causes += crds.validate_crd(obj)
         if causes:
             raise errors.invalid(rt.kind, rt.group, obj["metadata"].get("name", ""), causes)
-
-    def _managed_entry(self, rt: ResourceType, manager: str, operation: str, source: Obj) -> Obj:
-        fields = patching.fields_v1({k: v for k, v in source.items() if k not in ("apiVersion", "kind", "status")})
-        meta = fields.get("f:metadata", {})
-        fields["f:metadata"] = {k: v for k, v in meta.items() if k in ("f:labels", "f:annotations")}
-        if not fields["f:metadata"]:
-            fields.pop("f:metadata")
-        return {
-            "manager": manager or "unknown",
-            "operation": operation,
-            "apiVersion": rt.api_version,
-            "time": now(),
-            "fieldsType": "FieldsV1",
-            "fieldsV1": fields,
-        }
-
-    def _merge_managed(self, rt: ResourceType, new: Obj, manager: str, operation: str, source: Obj) -> None:
-        entries = [
-            e
-            for e in new["metadata"].get("managedFields") or []
-            if (e.get("manager"), e.get("operation")) != (manager or "unknown", operation)
-        ]
-        entries.append(self._managed_entry(rt, manager, operation, source))
-        new["metadata"]["managedFields"] = entries
-
-    def _set_managed(self, rt: ResourceType, ns: str, name: str, manager: str, operation: str, source: Obj) -> None:
-        obj = self._stored(rt, ns, name)
-        obj["metadata"]["managedFields"] = [self._managed_entry(rt, manager, operation, source)]
 
     def _commit(self, rt: ResourceType, old: Obj | None, new: Obj, dry_run: bool) -> Obj:
         """Store `new` unless nothing changed (then the resourceVersion stays, as kubernetes.core relies on)."""
