@@ -334,3 +334,40 @@ def test_harness_requests_are_recorded_but_harness_calls_are_not(emu: Any, ns: s
             "content_type": "",
         }
     ]
+
+
+def test_immutable_fields_cannot_change_like_on_a_real_server(emu: Any, ns: str) -> None:
+    deploy_path = f"{DEPLOYMENTS.format(ns=ns)}/web"
+    emu.request("POST", DEPLOYMENTS.format(ns=ns), deployment("web", ns))
+    status, body = emu.request("PATCH", deploy_path, {"spec": {"selector": {"matchLabels": {"app": "other"}}}}, MERGE)
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec.selector"
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j", "namespace": ns},
+        "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1"}]}}},
+    }
+    jobs = f"/apis/batch/v1/namespaces/{ns}/jobs"
+    _, created = emu.request("POST", jobs, job)
+    # Re-sending the definition is a no-op although the server added a selector and template labels.
+    status, resent = emu.request("PUT", f"{jobs}/j", job)
+    assert status == 200 and resent["metadata"]["generation"] == 1 and resent["spec"] == created["spec"]
+    job["spec"]["template"]["spec"]["containers"][0]["image"] = "busybox:2"
+    status, body = emu.request("PUT", f"{jobs}/j", job)
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec.template"
+    pvc = {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": ns},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    pvcs = f"/api/v1/namespaces/{ns}/persistentvolumeclaims"
+    emu.request("POST", pvcs, pvc)
+    assert (
+        emu.request("PATCH", f"{pvcs}/data", {"spec": {"resources": {"requests": {"storage": "2Gi"}}}}, MERGE)[0] == 200
+    )
+    status, body = emu.request("PATCH", f"{pvcs}/data", {"spec": {"storageClassName": "fast"}}, MERGE)
+    assert status == 422 and body["details"]["causes"][0]["field"] == "spec"
+
+
+MERGE = "application/merge-patch+json"

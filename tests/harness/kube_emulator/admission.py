@@ -10,8 +10,6 @@ if TYPE_CHECKING:
     from .resources import ResourceType
     from .store import Store
 
-_JOB_LABELS = ("batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-name", "controller-uid", "job-name")
-
 
 def mutate(store: Store, rt: ResourceType, old: dict[str, Any] | None, new: dict[str, Any]) -> None:
     """Mutate `new` in place the way the API server's registry strategies would."""
@@ -70,37 +68,29 @@ def _service(store: Store, old: dict[str, Any] | None, new: dict[str, Any]) -> N
 
 
 def _job(old: dict[str, Any] | None, new: dict[str, Any]) -> None:
-    """Jobs get the selector and template labels the Job controller keys on (controller-uid, job-name)."""
+    """Jobs get the defaults, selector and template labels the Job controller keys on, on create and (identically,
+    so that re-sending a definition is a no-op) on update."""
     spec = new["spec"]
-    if old is not None:
-        # An update that omits the server-added selector and labels keeps them, so re-applying is a no-op.
-        old_spec = old.get("spec") or {}
-        if "selector" not in spec and "selector" in old_spec:
-            spec["selector"] = old_spec["selector"]
-        old_labels = ((old_spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-        template = spec.get("template")
-        if isinstance(template, dict):
-            labels = template.setdefault("metadata", {}).setdefault("labels", {})
-            for key in _JOB_LABELS:
-                if key in old_labels:
-                    labels.setdefault(key, old_labels[key])
-        return
-    uid = new["metadata"].setdefault("uid", str(uuid.uuid4()))
+    uid = (old or new)["metadata"].get("uid") or new["metadata"].setdefault("uid", str(uuid.uuid4()))
     name = new["metadata"].get("name", "")
-    spec.setdefault("backoffLimit", 6)
-    spec.setdefault("completions", 1)
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
     spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     spec.setdefault("selector", {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}})
     template = spec.setdefault("template", {})
     if isinstance(template, dict):
-        labels = template.setdefault("metadata", {}).setdefault("labels", {})
-        labels.update(
-            {
-                "batch.kubernetes.io/controller-uid": uid,
-                "batch.kubernetes.io/job-name": name,
-                "controller-uid": uid,
-                "job-name": name,
-            }
-        )
+        if not isinstance(template.get("metadata"), dict):
+            template["metadata"] = {}
+        labels = template["metadata"].setdefault("labels", {})
+        if isinstance(labels, dict):
+            labels.update(
+                {
+                    "batch.kubernetes.io/controller-uid": uid,
+                    "batch.kubernetes.io/job-name": name,
+                    "controller-uid": uid,
+                    "job-name": name,
+                }
+            )

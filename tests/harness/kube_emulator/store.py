@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import admission, crds, errors, managed, patching, validation
+from . import admission, crds, errors, immutability, managed, patching, validation
 from .managed import now
 from .resources import ResourceType, builtin_resources, version_priority
 from .selectors import field_selector, label_selector
@@ -248,6 +248,10 @@ class Store:
                 new.pop("status", None)
         admission.mutate(self, rt, old, new)
         self._validate(rt, new)
+        if old is not None and sub != "status":
+            causes = immutability.check(rt, old, new)
+            if causes:
+                raise errors.invalid(rt.kind, rt.group, old["metadata"]["name"], causes)
         if old is None:
             new["metadata"].setdefault("uid", str(uuid.uuid4()))
             new["metadata"]["creationTimestamp"] = now()
