@@ -167,3 +167,29 @@ def test_strategic_merge_on_a_custom_resource_is_415_and_merge_patch_works(emu: 
 def test_an_unknown_patch_content_type_is_415(emu: Any, web: str) -> None:
     status, body = emu.request("PATCH", web, {"spec": {}}, "application/json")
     assert status == 415 and body["reason"] == "UnsupportedMediaType"
+
+
+def test_the_scale_subresource_reads_and_patches_replicas_as_k8s_scale_does(emu: Any, web: str) -> None:
+    from kubernetes import dynamic
+
+    ns = web.split("/")[5]
+    client = dynamic.DynamicClient(emu.api_client())
+    deployments = client.resources.get(api_version="apps/v1", kind="Deployment")
+    body = {"kind": "Deployment", "metadata": {"name": "web", "namespace": ns}, "spec": {"replicas": 4}}
+    deployments.scale.patch(body=body, name="web", namespace=ns)  # what kubernetes.core.k8s_scale sends
+    _, scale = emu.request("GET", web + "/scale")
+    assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 4 and scale["status"]["replicas"] == 4
+    assert emu.request("GET", web)[1]["status"]["readyReplicas"] == 4
+
+
+def test_the_typed_client_patches_node_status(emu: Any) -> None:
+    from kubernetes import client
+
+    core = client.CoreV1Api(emu.api_client())
+    name = unique("node")
+    core.create_node({"metadata": {"name": name, "labels": {"nvidia.com/gpu.present": "true"}}})
+    core.patch_node_status(
+        name, {"status": {"allocatable": {"nvidia.com/gpu": "2"}, "capacity": {"nvidia.com/gpu": "2"}}}
+    )
+    assert core.read_node(name).status.allocatable == {"nvidia.com/gpu": "2"}
+    core.delete_node(name)

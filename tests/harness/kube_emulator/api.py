@@ -180,13 +180,21 @@ class Api:
         if not t.name:
             raise errors.ApiError(405, "the server does not allow this method on the requested resource")
         ptype = PATCH_TYPES.get(req.content_type)
-        if ptype is None or (ptype == "strategic" and t.rt.is_crd):
+        manager = req.query.get("fieldManager", "")
+        body = parse_body(req.body, req.content_type) if ptype else None
+        if t.sub == "scale" and ptype in ("merge", "strategic", "apply") and isinstance(body, dict):
+            # Scale is a built-in type even for custom resources: only spec.replicas is carried over.
+            replicas = (body.get("spec") or {}).get("replicas") if isinstance(body.get("spec"), dict) else None
+            patch = {"spec": {"replicas": replicas}}
+            obj = self.store.patch(t.rt, t.namespace, t.name, "merge", patch, "", _dry_run(req), manager)
+            return Response(200, _scale(obj))
+        if ptype is None or (ptype == "strategic" and t.rt.is_crd) or t.sub == "scale":
+            accepted = [k for k, v in PATCH_TYPES.items() if not (t.rt.is_crd and v == "strategic")]
             raise errors.ApiError(
                 415,
-                f"the body of the request was in an unknown format - accepted media types include: "
-                f"{', '.join(k for k, v in PATCH_TYPES.items() if not (t.rt.is_crd and v == 'strategic'))}",
+                "the body of the request was in an unknown format - accepted media types include: "
+                + ", ".join(accepted),
             )
-        manager = req.query.get("fieldManager", "")
         if ptype == "apply" and not manager:
             cause = {
                 "reason": "FieldValueRequired",
@@ -194,13 +202,9 @@ class Api:
                 "field": "fieldManager",
             }
             raise errors.invalid("PatchOptions", "meta.k8s.io", "", [cause])
-        body = parse_body(req.body, req.content_type)
-        sub = "" if t.sub == "scale" else t.sub
-        if t.sub == "scale":
-            ptype, body = "merge", {"spec": {"replicas": ((body or {}).get("spec") or {}).get("replicas")}}
         force = req.query.get("force") in ("true", "1")
-        obj = self.store.patch(t.rt, t.namespace, t.name, ptype, body, sub, _dry_run(req), manager, force)
-        return Response(200, _scale(obj) if t.sub == "scale" else obj)
+        obj = self.store.patch(t.rt, t.namespace, t.name, ptype, body, t.sub, _dry_run(req), manager, force)
+        return Response(200, obj)
 
     def _delete(self, req: Request, t: Target) -> Response:
         options = {}
