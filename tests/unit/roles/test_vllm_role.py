@@ -57,8 +57,8 @@ def _deployment(emulator: KubeEmulator, name: str) -> dict[str, Any]:
     return _get(emulator, f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/vllm-{name}")
 
 
-def _api_key(emulator: KubeEmulator, secret: str = "vllm-api-key") -> str:
-    data = _get(emulator, f"/api/v1/namespaces/{NAMESPACE}/secrets/{secret}")["data"]
+def _api_key(emulator: KubeEmulator) -> str:
+    data = _get(emulator, f"/api/v1/namespaces/{NAMESPACE}/secrets/vllm-api-key")["data"]
     return base64.b64decode(data["api-key"]).decode()
 
 
