@@ -1,0 +1,48 @@
+"""The keda role on the emulator: dropping a model or the HTTP add-on removes what the role made for it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import KubeEmulator, run_playbook
+
+ROLE_PLAY = """
+- name: Apply the keda role
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: gpuops.llm_inference.keda
+"""
+BASE: dict[str, Any] = {"keda_wait": False, "routes_hostname": "llm.example.org"}
+TWO_MODELS = [{"name": "llama31-8b"}, {"name": "qwen3-4b"}]
+
+
+def _names(emulator: KubeEmulator, group_version: str, plural: str) -> set[str]:
+    status, body = emulator.request("GET", f"/apis/{group_version}/namespaces/vllm/{plural}")
+    assert status == 200, body
+    return {item["metadata"]["name"] for item in body["items"]}
+
+
+@pytest.mark.slow
+def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator: KubeEmulator) -> None:
+    first = {**BASE, "vllm_models": TWO_MODELS, "keda_http_addon_enabled": True}
+    rc, out, err = run_playbook(ROLE_PLAY, first, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b", "vllm-qwen3-4b"}
+    assert _names(kube_emulator, "http.keda.sh/v1alpha1", "httpscaledobjects") == {
+        "vllm-llama31-8b-http",
+        "vllm-qwen3-4b-http",
+    }
+
+    second = {**BASE, "vllm_models": TWO_MODELS[:1], "keda_http_addon_enabled": False}
+    rc, out, err = run_playbook(ROLE_PLAY, second, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b"}
+    assert _names(kube_emulator, "http.keda.sh/v1alpha1", "httpscaledobjects") == set()
+    (scaled,) = [
+        item
+        for item in kube_emulator.request("GET", "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects")[1]["items"]
+    ]
+    assert [t["type"] for t in scaled["spec"]["triggers"]] == ["prometheus"]
