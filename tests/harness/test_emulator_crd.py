@@ -76,6 +76,15 @@ def test_a_crd_whose_name_does_not_match_is_422(emu: Any) -> None:
     assert status == 422 and body["details"]["causes"][0]["field"] == "metadata.name"
 
 
+def test_a_crd_schema_with_an_unknown_keyword_is_422_naming_it(emu: Any) -> None:
+    crd = small_crd(f"{unique('w')}.example.com")
+    crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["size"]["minimun"] = 1
+    status, body = emu.request("POST", CRDS, crd)
+    assert status == 422
+    expected = "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.size.minimun"
+    assert [c["field"] for c in body["details"]["causes"]] == [expected]
+
+
 @pytest.mark.parametrize(
     ("spec", "field"),
     [

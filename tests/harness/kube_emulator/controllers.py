@@ -6,7 +6,6 @@ except Jobs, whose work runs on a worker thread through a pluggable runner.
 
 from __future__ import annotations
 
-import copy
 import importlib
 import logging
 import queue
@@ -15,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from .jsonutil import clone
 from .resources import ResourceType
 from .store import Obj, Store, now
 
@@ -203,7 +203,7 @@ class Controllers:
     def _crd(self, rt: ResourceType, obj: Obj) -> Obj:
         spec = obj.get("spec") or {}
         return {
-            "acceptedNames": copy.deepcopy(spec.get("names") or {}),
+            "acceptedNames": clone(spec.get("names") or {}),
             "conditions": [
                 _cond("NamesAccepted", "NoConflicts", "no conflicts found"),
                 _cond("Established", "InitialNamesAccepted", "the initial names have been accepted"),
@@ -214,7 +214,7 @@ class Controllers:
     def _job(self, rt: ResourceType, obj: Obj) -> Obj | None:
         if (obj.get("status") or {}).get("startTime") or (obj.get("spec") or {}).get("suspend"):
             return None
-        self.jobs.put((rt, copy.deepcopy(obj)))
+        self.jobs.put((rt, clone(obj)))
         return {"startTime": now(), "active": 1, "ready": 0, "terminating": 0, "uncountedTerminatedPods": {}}
 
     def _work(self) -> None:
@@ -223,7 +223,7 @@ class Controllers:
             try:
                 # The fail annotation wins over any runner, so a test can force a failure without a custom runner.
                 failing = (job["metadata"].get("annotations") or {}).get(FAIL_ANNOTATION) == "true"
-                result = default_runner(job) if failing else self.runner(copy.deepcopy(job))
+                result = default_runner(job) if failing else self.runner(clone(job))
             except Exception as exc:  # a broken runner fails the Job, it must not kill the emulator
                 log.exception("job runner failed")
                 result = {"succeeded": False, "log": "", "message": f"job runner raised {exc!r}"}
@@ -243,7 +243,7 @@ class Controllers:
                 return  # deleted (or replaced) while running
             pod_name = self._job_pod(job, succeeded, message)
             self.store.pod_logs[(ns, pod_name)] = str(result.get("log") or "")
-            status = copy.deepcopy(current.get("status") or {})
+            status = clone(current.get("status") or {})
             status.pop("active", None)  # zero counts are omitted, except ready/terminating as the real server does
             status.update({"ready": 0, "terminating": 0})
             if succeeded:
@@ -275,7 +275,7 @@ class Controllers:
 
     def _job_pod(self, job: Obj, succeeded: bool, message: str) -> str:
         meta = job["metadata"]
-        template = copy.deepcopy((job.get("spec") or {}).get("template") or {})
+        template = clone((job.get("spec") or {}).get("template") or {})
         pod_meta = template.get("metadata") or {}
         pod_meta.update({"name": f"{meta['name']}-{uuid.uuid4().hex[:5]}", "namespace": meta["namespace"]})
         pod_meta["ownerReferences"] = [

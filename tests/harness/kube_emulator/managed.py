@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import datetime
 from typing import Any
 
 from . import errors, patching
+from .jsonutil import clone
 from .resources import ResourceType
 
 Obj = dict[str, Any]
@@ -24,7 +24,7 @@ def apply_config(rt: ResourceType, live: Obj, config: Any, previous: Obj | None)
     node = (
         patching.crd_node(rt.crd_schema) if rt.is_crd else patching.SchemaNode.for_kind(rt.kind, rt.group, rt.version)
     )
-    result = copy.deepcopy(live)
+    result = clone(live)
     if previous:
         for path in patching.leaf_paths(previous) - patching.leaf_paths(config):
             owned_meta = path[:2] in (("metadata", "labels"), ("metadata", "annotations"))

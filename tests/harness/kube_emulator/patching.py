@@ -7,10 +7,10 @@ real server merges them, and atomic lists (tolerations, args) are replaced.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from .errors import ApiError, bad_request
+from .jsonutil import clone
 from .validation import definition_name, definitions
 
 _DELETE = object()
@@ -19,8 +19,8 @@ _DELETE = object()
 def merge_patch(target: Any, patch: Any) -> Any:
     """RFC 7386."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return clone(patch)
+    result = clone(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -95,25 +95,25 @@ def json_patch(target: Any, operations: Any) -> Any:
     """RFC 6902 (add, remove, replace, move, copy, test)."""
     if not isinstance(operations, list):
         raise bad_request("json patch must be a list of operations")
-    doc = copy.deepcopy(target)
+    doc = clone(target)
     for op in operations:
         if not isinstance(op, dict) or not isinstance(op.get("path"), str):
             raise bad_request(f"invalid json patch operation {op!r}")
         kind, path = op.get("op"), op["path"]
         if kind == "add":
-            doc = _add(doc, path, copy.deepcopy(op.get("value")))
+            doc = _add(doc, path, clone(op.get("value")))
         elif kind == "remove":
             _remove(doc, path)
         elif kind == "replace":
             _get(doc, path)
             if _pointer(path):
                 parent, last = _parent(doc, _pointer(path))
-                parent[int(last) if isinstance(parent, list) else last] = copy.deepcopy(op.get("value"))
+                parent[int(last) if isinstance(parent, list) else last] = clone(op.get("value"))
             else:
-                doc = copy.deepcopy(op.get("value"))
+                doc = clone(op.get("value"))
         elif kind in ("move", "copy"):
             source = op.get("from", "")
-            value = _remove(doc, source) if kind == "move" else copy.deepcopy(_get(doc, source))
+            value = _remove(doc, source) if kind == "move" else clone(_get(doc, source))
             doc = _add(doc, path, value)
         elif kind == "test":
             if _get(doc, path) != op.get("value"):
@@ -174,12 +174,12 @@ class SchemaNode:
 def strategic_merge(original: Any, patch: Any, node: SchemaNode) -> Any:
     """Strategic merge of `patch` into `original` (a simplified port of apimachinery's strategicpatch)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return clone(patch)
     if patch.get("$patch") == "replace":
-        return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+        return {k: clone(v) for k, v in patch.items() if k != "$patch"}
     if patch.get("$patch") == "delete":
         return _DELETE
-    result = copy.deepcopy(original) if isinstance(original, dict) else {}
+    result = clone(original) if isinstance(original, dict) else {}
     retain = patch.get("$retainKeys")
     for key, value in patch.items():
         if key.startswith("$setElementOrder/") or key in ("$retainKeys", "$patch"):
@@ -210,11 +210,11 @@ def _merge_list(original: Any, patch: list[Any], node: SchemaNode) -> list[Any]:
         return [_strip(item) for item in patch if not (isinstance(item, dict) and item.get("$patch") == "delete")]
     if any(isinstance(item, dict) and item.get("$patch") == "replace" for item in patch):
         return [_strip(item) for item in patch if not (isinstance(item, dict) and "$patch" in item)]
-    result = copy.deepcopy(original)
+    result = clone(original)
     if merge_key == "":  # a set of primitives: union, keeping order
         for item in patch:
             if item not in result:
-                result.append(copy.deepcopy(item))
+                result.append(clone(item))
         return result
     items_node = node.items()
     for item in patch:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import threading
 import uuid
@@ -10,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import admission, crds, errors, immutability, managed, patching, validation
+from .jsonutil import clone
 from .managed import now
 from .resources import ResourceType, builtin_resources, version_priority
 from .selectors import field_selector, label_selector
@@ -73,7 +73,7 @@ class Store:
         return self.objects.setdefault(rt.key, {})
 
     def _present(self, rt: ResourceType, obj: Obj) -> Obj:
-        out = copy.deepcopy(obj)
+        out = clone(obj)
         out["apiVersion"], out["kind"] = rt.api_version, rt.kind
         return out
 
@@ -116,7 +116,7 @@ class Store:
     def create(self, rt: ResourceType, ns: str, body: Any, dry_run: bool = False, manager: str = "") -> Obj:
         if not isinstance(body, dict):
             raise errors.bad_request("the request body must be a JSON object")
-        obj = copy.deepcopy(body)
+        obj = clone(body)
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             meta = obj["metadata"] = {}
@@ -157,7 +157,7 @@ class Store:
             )
         with self.lock:
             old = self._stored(rt, ns, name)
-            obj = self._prepare(rt, old, copy.deepcopy(body), sub, manager, "Update")
+            obj = self._prepare(rt, old, clone(body), sub, manager, "Update")
             return self._commit(rt, old, obj, dry_run)
 
     def patch(
@@ -195,17 +195,17 @@ class Store:
             obj = self._prepare(rt, old, patched, sub, manager, operation, applied=body if ptype == "apply" else None)
             result = self._commit(rt, old, obj, dry_run)
             if ptype == "apply" and not dry_run:
-                self.applied[(old["metadata"]["uid"], manager)] = copy.deepcopy(body)
+                self.applied[(old["metadata"]["uid"], manager)] = clone(body)
             return result
 
     def _apply_create(self, rt: ResourceType, ns: str, name: str, body: Any, dry_run: bool, manager: str) -> Obj:
         if not isinstance(body, dict):
             raise errors.bad_request("the apply configuration must be an object")
-        body = copy.deepcopy(body)
+        body = clone(body)
         body.setdefault("metadata", {})["name"] = name
         obj = self.create(rt, ns, body, dry_run, manager)
         if not dry_run:
-            self.applied[(obj["metadata"]["uid"], manager)] = copy.deepcopy(body)
+            self.applied[(obj["metadata"]["uid"], manager)] = clone(body)
             self._stored(rt, ns, name)["metadata"]["managedFields"] = [managed.entry(rt, manager, "Apply", body)]
             obj = self.get(rt, ns, name)
         return obj
@@ -228,19 +228,19 @@ class Store:
             if sent_rv and sent_rv != old["metadata"]["resourceVersion"]:
                 raise errors.conflict(rt.plural, rt.group, old["metadata"]["name"])
             if sub == "status":
-                new = {**copy.deepcopy(old), "status": new.get("status")}
+                new = {**clone(old), "status": new.get("status")}
                 if new["status"] is None:
                     new.pop("status")
             else:
                 for key in (*_SERVER_META, "name", "namespace", "managedFields"):
                     if key in old["metadata"]:
-                        new["metadata"][key] = copy.deepcopy(old["metadata"][key])
+                        new["metadata"][key] = clone(old["metadata"][key])
                     else:
                         new["metadata"].pop(key, None)
                 if "status" in rt.subresources:
                     new.pop("status", None)
                     if "status" in old:
-                        new["status"] = copy.deepcopy(old["status"])
+                        new["status"] = clone(old["status"])
         else:
             for key in (*_SERVER_META, "resourceVersion", "managedFields"):
                 new["metadata"].pop(key, None)
@@ -267,10 +267,14 @@ class Store:
         causes = validation.validate_metadata(obj, rt.kind)
         if rt.is_crd:
             causes += validation.validate_custom(obj, rt.crd_schema)
+        elif rt.kind == "CustomResourceDefinition":
+            stripped, schemas = crds.without_schemas(obj)
+            causes += validation.validate_builtin(stripped, rt.kind, rt.group, rt.version)
+            for path, schema in schemas:
+                crds.check_schema(schema, path, causes)
+            causes += crds.validate_crd(obj)
         else:
             causes += validation.validate_builtin(obj, rt.kind, rt.group, rt.version)
-            if rt.kind == "CustomResourceDefinition":
-                causes += crds.validate_crd(obj)
         if causes:
             raise errors.invalid(rt.kind, rt.group, obj["metadata"].get("name", ""), causes)
 
@@ -302,7 +306,7 @@ class Store:
             obj = self._bucket(rt).get((ns if rt.namespaced else "", name))
             if obj is None or obj.get("status") == status:
                 return
-            new = copy.deepcopy(obj)
+            new = clone(obj)
             new["status"] = status
             self.rv += 1
             new["metadata"]["resourceVersion"] = str(self.rv)
