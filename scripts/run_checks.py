@@ -39,6 +39,7 @@ def steps() -> list[Step]:
     found = [
         Step("ruff check", [str(BIN / "ruff"), "check", "."], "lint", stream=True),
         Step("ruff format", [str(BIN / "ruff"), "format", "--check", "."], "lint", stream=True),
+        Step("changelog lint", [str(BIN / "antsibull-changelog"), "lint"], "lint", stream=True),
         Step("ansible-lint", [str(BIN / "ansible-lint"), "--profile", "production"], "lint"),
         Step("ansible-test sanity", [str(ROOT / "scripts" / "sanity.sh")], "sanity"),
         Step("pytest", [str(BIN / "pytest"), "-p", "no:cacheprovider", "tests/unit", "tests/harness"], "pytest", True),
