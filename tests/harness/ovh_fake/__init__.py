@@ -85,9 +85,14 @@ class OvhFake:
             "service_name": SERVICE_NAME,
         }
 
-    def inject_faults(self, statuses: Iterable[int]) -> None:
-        """Answer the next authenticated calls with these HTTP statuses, in order."""
-        self.config.faults.extend(statuses)
+    def inject_faults(self, statuses: Iterable[int], after_processing: bool = False, method: str | None = None) -> None:
+        """Answer the next authenticated calls with these HTTP statuses, in order.
+
+        With ``after_processing`` the calls take effect first, as when a gateway times out on a call
+        the API did carry out. ``method`` limits them to calls with that HTTP method.
+        """
+        queue = self.config.faults_after if after_processing else self.config.faults
+        queue.extend((method, status) for status in statuses)
 
     def start(self) -> OvhFake:
         self._thread.start()

@@ -38,7 +38,10 @@ class FakeConfig:
     # Share of API calls (0..1) answered 500/429 at random, and a queue of forced answers.
     flaky_rate: float = 0.0
     flaky_seed: int = 0
-    faults: deque[int] = field(default_factory=deque)
+    # Forced answers as (HTTP method or None for any, status), used once each, in order.
+    faults: deque[tuple[str | None, int]] = field(default_factory=deque)
+    # The same, given after the request was processed (a gateway timing out on a call that succeeded).
+    faults_after: deque[tuple[str | None, int]] = field(default_factory=deque)
 
 
 @dataclass
@@ -114,12 +117,24 @@ class OvhFakeServer(ThreadingHTTPServer):
         if path == "/auth/time" and method == "GET":
             return 200, self.now()
         self._check_signature(method, raw, req)
-        self._maybe_fail()
-        return self._route(method, path, body)
+        self._maybe_fail(method)
+        answer = self._route(method, path, body)
+        late = self._take(self.config.faults_after, method)
+        if late is not None:
+            raise ApiFailure(late, "Gateway error (injected after the request was processed)")
+        return answer
 
-    def _maybe_fail(self) -> None:
+    def _take(self, queue: deque[tuple[str | None, int]], method: str) -> int | None:
         with self._lock:
-            forced = self.config.faults.popleft() if self.config.faults else None
+            for index, (wanted, status) in enumerate(queue):
+                if wanted in (None, method):
+                    del queue[index]
+                    return status
+        return None
+
+    def _maybe_fail(self, method: str) -> None:
+        forced = self._take(self.config.faults, method)
+        with self._lock:
             if forced is None and self.config.flaky_rate and self._random.random() < self.config.flaky_rate:
                 forced = self._random.choice((500, 502, 503, 429))
         if forced == 429:

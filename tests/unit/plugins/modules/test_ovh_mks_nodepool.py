@@ -235,6 +235,17 @@ def test_retries_give_up_with_the_last_status(fake, run, monkeypatch):
     assert "still failing after 2 retries (HTTP 500)" in result["msg"]
 
 
+def test_a_create_that_failed_but_took_effect_is_reported_with_the_pool(fake, run, monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda _s: None)
+    fake.inject_faults([502], after_processing=True, method="POST")
+    result = run(**gpu_pool())
+    assert result["failed"] is True
+    assert result["changed"] is True
+    assert "a node pool named gpu exists anyway" in result["msg"]
+    assert result["nodepool"]["name"] == "gpu"
+    assert len([r for r in fake.requests if r.method == "POST"]) == 2
+
+
 def test_a_quota_error_ends_the_wait_and_reports_the_created_pool(fake, run):
     result = run(**gpu_pool(name="big", flavor="h100-380", desired_nodes=2))
     assert result["failed"] is True
