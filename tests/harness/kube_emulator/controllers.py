@@ -74,9 +74,9 @@ class Controllers:
         """The objects every cluster starts with: the system namespaces and one Ready node."""
         ns_rt = self.store.builtin("", "namespaces")
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
-            self.store.create(ns_rt, "", {"metadata": {"name": name}}, manager="kube-apiserver")
+            self.store.create(ns_rt, "", {"metadata": {"name": name}}, manager="kube-apiserver", trusted=True)
         node = {"metadata": {"name": NODE_NAME, "labels": {"kubernetes.io/hostname": NODE_NAME}}}
-        self.store.create(self.store.builtin("", "nodes"), "", node, manager="kubelet")
+        self.store.create(self.store.builtin("", "nodes"), "", node, manager="kubelet", trusted=True)
         capacity = {"cpu": "8", "memory": "32Gi", "pods": "110"}
         status = {"capacity": capacity, "allocatable": capacity, "conditions": [_cond("Ready", "KubeletReady")]}
         status["nodeInfo"] = {"kubeletVersion": "v1.35.0", "operatingSystem": "linux", "architecture": "amd64"}
