@@ -371,3 +371,11 @@ def test_immutable_fields_cannot_change_like_on_a_real_server(emu: Any, ns: str)
 
 
 MERGE = "application/merge-patch+json"
+
+
+def test_delete_collection_deletes_only_the_selected_objects(emu: Any, ns: str) -> None:
+    for name, tier in (("a", "web"), ("b", "web"), ("c", "db")):
+        emu.request("POST", CONFIGMAPS.format(ns=ns), configmap(name, ns, {"tier": tier}))
+    status, body = emu.request("DELETE", CONFIGMAPS.format(ns=ns) + "?labelSelector=tier%3Dweb")
+    assert status == 200 and sorted(i["metadata"]["name"] for i in body["items"]) == ["a", "b"]
+    assert [i["metadata"]["name"] for i in emu.request("GET", CONFIGMAPS.format(ns=ns))[1]["items"]] == ["c"]
