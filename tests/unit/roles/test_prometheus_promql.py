@@ -165,3 +165,13 @@ def test_alert_thresholds_follow_the_role_variables() -> None:
     assert rules["VllmTimeToFirstTokenHigh"]["expr"].rstrip().endswith("> 2.5")
     assert "histogram_quantile(0.95" in rules["VllmTimeToFirstTokenHigh"]["expr"]
     assert rules["VllmKvCacheNearlyFull"]["expr"].rstrip().endswith("> 0.8")
+
+
+def test_the_vllm_monitor_selects_the_services_the_vllm_role_makes() -> None:
+    (monitor,) = render_documents("prometheus", "servicemonitor_vllm.yaml.j2")
+    service_labels = {
+        **role_value("vllm", "__vllm_common_labels"),
+        **role_value("vllm", "__vllm_instance_labels", {"__vllm_model": {"name": "llama31-8b"}}),
+    }
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service_labels.items()
+    assert service_labels["app.kubernetes.io/instance"] == "llama31-8b"
