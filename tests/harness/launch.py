@@ -118,6 +118,9 @@ def stop(state_dir: str | os.PathLike[str]) -> None:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return
+    if not _is_emulator(pid):  # a stale pid file: the number may belong to an unrelated process by now
+        pid_file.unlink(missing_ok=True)
+        return
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -130,6 +133,17 @@ def stop(state_dir: str | os.PathLike[str]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
+
+
+def _is_emulator(pid: int) -> bool:
+    """True if `pid` runs the emulator (checked through /proc where there is one)."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not Path("/proc/self/cmdline").exists():
+        return True
+    try:
+        return b"tests.harness.kube_emulator" in cmdline.read_bytes()
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:

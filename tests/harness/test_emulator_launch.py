@@ -99,3 +99,15 @@ def test_launch_start_leaves_state_files_and_stand_in_wrappers_and_stop_is_idemp
 def test_a_failing_start_reports_the_log_tail(tmp_path: Path) -> None:
     with pytest.raises(launch.LaunchError, match="unknown fault kinds"):
         launch.start(tmp_path / "bad", ["--fault-kinds", "418"])
+
+
+def test_stop_ignores_a_stale_pid_file_naming_another_process(tmp_path: Path) -> None:
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / "pid").write_text(f"{bystander.pid}\n")
+        launch.stop(tmp_path)
+        assert bystander.poll() is None
+        assert not (tmp_path / "pid").exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
