@@ -179,5 +179,5 @@ def test_scale_up_then_down_and_each_rerun_changes_nothing(scale):
 def test_a_bad_direction_fails_before_any_change(scale):
     result = run_playbook("scale.yml", ["-i", str(scale.inventory), "-e", "scale_direction=sideways"], scale.env)
     assert result.returncode != 0
-    assert 'scale_direction must be up or down (got "sideways")' in result.stdout
+    assert 'scale_direction must be up or down (got "sideways")' in result.stdout + result.stderr
     assert scale.ovh.requests == []
