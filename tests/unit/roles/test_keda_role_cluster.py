@@ -46,3 +46,19 @@ def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator:
         for item in kube_emulator.request("GET", "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects")[1]["items"]
     ]
     assert [t["type"] for t in scaled["spec"]["triggers"]] == ["prometheus"]
+
+
+@pytest.mark.slow
+def test_check_mode_reports_changes_without_writing(kube_emulator: KubeEmulator) -> None:
+    rc, out, err = run_playbook(ROLE_PLAY, {**BASE, "vllm_models": TWO_MODELS}, env=kube_emulator.env())
+    assert rc == 0, out + err
+    kube_emulator.clear_requests()
+    check_play = ROLE_PLAY.replace("  gather_facts: false", "  gather_facts: false\n  check_mode: true")
+    changed = {**BASE, "vllm_models": TWO_MODELS[:1], "keda_max_replicas": 4}
+    rc, out, err = run_playbook(check_play, changed, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert "changed=0" not in out
+    writes = [r for r in kube_emulator.requests() if r["method"] in {"POST", "PUT", "PATCH", "DELETE"}]
+    # kubernetes.core may ask the server for a dry run; anything else would be a real write.
+    assert [w for w in writes if "dryRun" not in str(w.get("query", "")) + str(w.get("path", ""))] == []
+    assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b", "vllm-qwen3-4b"}
