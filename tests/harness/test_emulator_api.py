@@ -193,6 +193,9 @@ def test_conflicts_are_409_already_exists_and_stale_resource_version(emu: Any, n
 def test_unsupported_methods_are_405(emu: Any, ns: str) -> None:
     status, body = emu.request("PUT", CONFIGMAPS.format(ns=ns), configmap("c", ns))
     assert status == 405 and body["reason"] == "MethodNotAllowed" and body["status"] == "Failure"
+    # Namespaces, like on a real server, offer no deletecollection verb.
+    assert emu.request("DELETE", "/api/v1/namespaces")[0] == 405
+    assert emu.request("GET", f"/api/v1/namespaces/{ns}")[0] == 200
 
 
 def test_a_misspelled_deployment_field_is_422_naming_the_field(emu: Any, ns: str) -> None:

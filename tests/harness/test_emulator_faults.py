@@ -74,11 +74,11 @@ def test_malformed_bodies_are_400_bad_request(kube_emulator: Any) -> None:
     assert status in (400, 422) and body["kind"] == "Status"
 
 
-def _raw_exchange(emu: Any, payload: bytes) -> None:
+def _raw_exchange(emu: Any, payload: bytes, rng: random.Random) -> None:
     """Send arbitrary bytes over TLS (or plain TCP) and read whatever comes back."""
     split = urlsplit(emu.url)
     with socket.create_connection((split.hostname, split.port), timeout=5) as sock:
-        if payload.startswith(b"\x16") or random.random() < 0.1:
+        if payload.startswith(b"\x16") or rng.random() < 0.1:
             sock.sendall(payload)  # not TLS at all
             return
         with emu.ssl_context.wrap_socket(sock, server_hostname="localhost") as tls:
@@ -123,15 +123,15 @@ def test_the_emulator_survives_hundreds_of_random_requests(kube_emulator: Any) -
             known[: rng.randint(0, len(known))] if rng.random() < 0.7 else bytes(rng.getrandbits(8) for _ in range(40))
         )
         method = rng.choice(methods)
-        if method == "DELETE" and path.rstrip("/").endswith("/known"):
+        if method == "DELETE" and "configmaps" in path:  # deleting the known object (or all) is legitimate
             continue
         if i % 25 == 0:
-            _raw_exchange(emu, bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 200))))
+            _raw_exchange(emu, bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 200))), rng)
             continue
         try:
             status, reply = emu.request(method, path or "/", raw=body, content_type=rng.choice(ctypes))
         except (ValueError, OSError):  # http.client refuses some generated paths before sending
             continue
-        assert status < 500 or status == 503, (method, path, reply)
+        assert status < 500, (method, path, reply)
     assert emu.request("GET", f"{CONFIGMAPS}/known")[1]["data"] == {"a": "1"}
     assert emu.request("GET", "/apis/apps/v1")[1]["kind"] == "APIResourceList"

@@ -21,6 +21,15 @@ PATCH_TYPES = {
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")
 # Discovery lists e.g. serviceaccounts/token and namespaces/finalize like a real server; only these are served.
 _SERVED_SUBRESOURCES = ("status", "scale", "log")
+_VERBS = {
+    ("GET", True): "get",
+    ("GET", False): "list",
+    ("POST", False): "create",
+    ("PUT", True): "update",
+    ("PATCH", True): "patch",
+    ("DELETE", True): "delete",
+    ("DELETE", False): "deletecollection",
+}
 
 
 @dataclass
@@ -76,6 +85,9 @@ class Api:
         if target is None:
             raise errors.ApiError(404, "the server could not find the requested resource", "NotFound", {})
         handler = getattr(self, f"_{req.method.lower()}", None)
+        verb = _VERBS.get((req.method, bool(target.name)))
+        if not target.sub and verb and verb not in target.rt.verbs:
+            handler = None  # e.g. deletecollection on namespaces, which the real server does not offer either
         if handler is None:
             raise errors.ApiError(405, f"the server does not allow this method on the requested resource: {req.method}")
         return handler(req, target)
