@@ -210,6 +210,14 @@ def test_the_typed_kubernetes_client_reads_job_status_and_pod_logs(kube_emulator
     assert job.status.conditions[-1].type == "Complete"
     pods = core.list_namespaced_pod("default", label_selector="job-name=typed").items
     assert core.read_namespaced_pod_log(pods[0].metadata.name, "default", tail_lines=1) == "echo from typed\n"
+    # The dynamic client's log subresource, as kubernetes.core.k8s_log and the model_cache module read it.
+    from kubernetes import dynamic
+
+    pod_resource = dynamic.DynamicClient(api).resources.get(api_version="v1", kind="Pod")
+    response = pod_resource.log.get(
+        name=pods[0].metadata.name, namespace="default", serialize=False, query_params={"tailLines": 1}
+    )
+    assert response.data.decode() == "echo from typed\n"
 
 
 def test_workloads_scaled_to_zero_satisfy_the_kubernetes_core_waiters(kube_emulator_session: Any, ns: str) -> None:
