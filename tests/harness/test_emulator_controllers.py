@@ -247,3 +247,14 @@ def test_workloads_scaled_to_zero_satisfy_the_kubernetes_core_waiters(kube_emula
     ):
         _, body = emu.request("GET", f"/apis/apps/v1/namespaces/{ns}/{kind}/{name}")
         assert ready(ResourceInstance(None, body)), (kind, name, body["status"])
+
+
+@pytest.mark.emulator_args(["--job-runner", "tests.harness.kube_emulator.runners:broken"])
+def test_a_runner_that_raises_fails_the_job_and_the_emulator_keeps_serving(kube_emulator: Any) -> None:
+    emu = kube_emulator
+    emu.request("POST", JOBS.format(ns="default"), _job("broken", "default"))
+    job = _eventually(_finished(emu, "default", "broken"))
+    assert job["status"]["failed"] == 1
+    terminated = _job_pod(emu, "default", "broken")["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert "runner broke on broken" in terminated["message"]
+    assert emu.request("GET", "/api/v1/namespaces")[0] == 200

@@ -1,14 +1,13 @@
 """Tiny controllers that declare success: they write the status a healthy cluster would reach.
 
 They run inline after each committed write (so state is ready before the next request, i.e. well under a second),
-except Jobs, whose work runs on a worker thread through a pluggable runner.
+except Jobs, whose work runs on a thread of its own through a pluggable runner.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
-import queue
 import threading
 import uuid
 from collections.abc import Callable
@@ -62,13 +61,10 @@ class Controllers:
 
     def __init__(self, store: Store, runner: JobRunner) -> None:
         self.store, self.runner = store, runner
-        self.jobs: queue.Queue[tuple[ResourceType, Obj] | None] = queue.Queue()
-        self.worker = threading.Thread(target=self._work, name="job-runner", daemon=True)
         store.listeners.append(self.reconcile)
-        self.worker.start()
 
     def stop(self) -> None:
-        self.jobs.put(None)
+        """Job threads are daemons: a Job still running when the emulator stops simply never finishes."""
 
     def bootstrap(self) -> None:
         """The objects every cluster starts with: the system namespaces and one Ready node."""
@@ -214,23 +210,23 @@ class Controllers:
     def _job(self, rt: ResourceType, obj: Obj) -> Obj | None:
         if (obj.get("status") or {}).get("startTime") or (obj.get("spec") or {}).get("suspend"):
             return None
-        self.jobs.put((rt, clone(obj)))
+        # One thread per Job: Jobs run concurrently, as on a cluster, and a slow runner blocks no other Job.
+        name = f"job-{obj['metadata']['namespace']}-{obj['metadata']['name']}"
+        threading.Thread(target=self._run, args=(rt, clone(obj)), name=name, daemon=True).start()
         return {"startTime": now(), "active": 1, "ready": 0, "terminating": 0, "uncountedTerminatedPods": {}}
 
-    def _work(self) -> None:
-        while (item := self.jobs.get()) is not None:
-            rt, job = item
-            try:
-                # The fail annotation wins over any runner, so a test can force a failure without a custom runner.
-                failing = (job["metadata"].get("annotations") or {}).get(FAIL_ANNOTATION) == "true"
-                result = default_runner(job) if failing else self.runner(clone(job))
-            except Exception as exc:  # a broken runner fails the Job, it must not kill the emulator
-                log.exception("job runner failed")
-                result = {"succeeded": False, "log": "", "message": f"job runner raised {exc!r}"}
-            try:
-                self._finish_job(rt, job, result)
-            except Exception:
-                log.exception("could not record the result of job %s", job["metadata"].get("name"))
+    def _run(self, rt: ResourceType, job: Obj) -> None:
+        try:
+            # The fail annotation wins over any runner, so a test can force a failure without a custom runner.
+            failing = (job["metadata"].get("annotations") or {}).get(FAIL_ANNOTATION) == "true"
+            result = default_runner(job) if failing else self.runner(clone(job))
+        except Exception as exc:  # a broken runner fails the Job, it must not kill the emulator
+            log.exception("job runner failed")
+            result = {"succeeded": False, "log": "", "message": f"job runner raised {exc!r}"}
+        try:
+            self._finish_job(rt, job, result)
+        except Exception:
+            log.exception("could not record the result of job %s", job["metadata"].get("name"))
 
     def _finish_job(self, rt: ResourceType, job: Obj, result: dict[str, Any]) -> None:
         meta = job["metadata"]

@@ -15,3 +15,8 @@ def echo(job: dict[str, Any]) -> dict[str, Any]:
     failing = bool(containers) and "--fail" in (containers[0].get("args") or [])
     message = "echo runner was asked to fail" if failing else "done"
     return {"succeeded": not failing, "log": "".join(f"{line}\n" for line in lines), "message": message}
+
+
+def broken(job: dict[str, Any]) -> dict[str, Any]:
+    """Raise, as a buggy runner would: the emulator must fail the Job and keep serving."""
+    raise RuntimeError(f"runner broke on {job['metadata']['name']}")
