@@ -163,3 +163,25 @@ def test_the_hf_token_goes_into_its_secret_only(kube_emulator: KubeEmulator) -> 
     assert base64.b64decode(secret["data"]["token"]).decode() == token
     deployment = json.dumps(_deployment(kube_emulator, "llama31-8b"))
     assert token not in deployment
+
+
+def test_check_mode_writes_nothing_on_a_new_or_an_existing_cluster(kube_emulator: KubeEmulator) -> None:
+    check_play = ROLE_PLAY.replace("  gather_facts: false\n", "  gather_facts: false\n  check_mode: true\n", 1)
+
+    def real_writes() -> list[str]:
+        return [
+            f"{r['method']} {r['path']}"
+            for r in kube_emulator.requests()
+            if r["method"] in WRITES and "All" not in str(r.get("query", {}).get("dryRun", ""))
+        ]
+
+    rc, out, err = run_playbook(check_play, BASE_VARS, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert "namespace vllm does not exist yet" in out
+    assert real_writes() == []
+    assert _apply(kube_emulator)[0] == 0
+    kube_emulator.clear_requests()
+    rc, out, err = run_playbook(check_play, {**BASE_VARS, "vllm_api_key": "n" * 40}, env=kube_emulator.env())
+    assert rc == 0, out + err
+    assert real_writes() == []
+    assert _api_key(kube_emulator) != "n" * 40
