@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ovh
 import ovh.exceptions as oe
 import pytest
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.args import auth_problems, build_ovh_client
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.client import OvhClient
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.errors import OvhApiError
 
@@ -89,3 +91,31 @@ def test_network_errors_are_retried_for_reads_but_not_for_creates():
     wrapped, _ = client(ScriptedApi(oe.HTTPError("reset"), ["ok"]))
     with pytest.raises(OvhApiError, match="could not reach the OVH API"):
         wrapped.post("/x", {})
+
+
+def auth(**overrides: Any) -> dict[str, Any]:
+    params = {"endpoint": "ovh-ca", "application_key": "ak", "application_secret": "as", "consumer_key": "ck"}
+    params.update(overrides)
+    return params
+
+
+def test_a_region_name_selects_python_ovh_endpoint_table():
+    assert build_ovh_client(ovh, auth())._endpoint == ovh.client.ENDPOINTS["ovh-ca"]
+
+
+def test_a_url_endpoint_is_used_as_the_base_of_every_call():
+    client = build_ovh_client(ovh, auth(endpoint="http://127.0.0.1:8080/1.0/"))
+    assert client._endpoint == "http://127.0.0.1:8080/1.0"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"consumer_key": None}, "missing OVH credentials: consumer_key"),
+        ({"endpoint": "kimsufi-eu"}, "neither an OVH region"),
+        ({"api_retries": -1}, "api_retries must be 0 or more"),
+    ],
+)
+def test_auth_problems_are_found_before_any_call(overrides, problem):
+    assert any(problem in p for p in auth_problems(auth(**overrides)))
+    assert auth_problems(auth()) == []
