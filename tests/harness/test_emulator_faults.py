@@ -135,3 +135,9 @@ def test_the_emulator_survives_hundreds_of_random_requests(kube_emulator: Any) -
         assert status < 500, (method, path, reply)
     assert emu.request("GET", f"{CONFIGMAPS}/known")[1]["data"] == {"a": "1"}
     assert emu.request("GET", "/apis/apps/v1")[1]["kind"] == "APIResourceList"
+
+
+def test_yaml_bodies_become_json_like_on_a_real_server(kube_emulator: Any) -> None:
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dated\ndata:\n  day: 2024-01-01\n"
+    status, reply = kube_emulator.request("POST", CONFIGMAPS, raw=body, content_type="application/yaml")
+    assert status == 201 and reply["data"] == {"day": "2024-01-01"}

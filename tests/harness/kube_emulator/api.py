@@ -64,7 +64,8 @@ def parse_body(raw: bytes, content_type: str) -> Any:
     try:
         text = raw.decode("utf-8")
         if "yaml" in content_type:
-            return yaml.safe_load(text)
+            # Like sigs.k8s.io/yaml: YAML becomes JSON, so timestamps and other YAML-only types become strings.
+            return json.loads(json.dumps(yaml.safe_load(text), default=str))
         return json.loads(text)
     except (UnicodeDecodeError, ValueError, yaml.YAMLError) as err:
         raise errors.bad_request(

@@ -169,7 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         if isinstance(response.body, str):
             payload = response.body.encode()
         else:
-            payload = json.dumps(response.body, separators=(",", ":")).encode()
+            payload = json.dumps(response.body, separators=(",", ":"), default=str).encode()
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(payload)))
