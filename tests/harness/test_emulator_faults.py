@@ -141,3 +141,18 @@ def test_yaml_bodies_become_json_like_on_a_real_server(kube_emulator: Any) -> No
     body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dated\ndata:\n  day: 2024-01-01\n"
     status, reply = kube_emulator.request("POST", CONFIGMAPS, raw=body, content_type="application/yaml")
     assert status == 201 and reply["data"] == {"day": "2024-01-01"}
+
+
+def test_chunked_request_bodies_are_read_and_the_connection_stays_usable(kube_emulator: Any) -> None:
+    split = urlsplit(kube_emulator.url)
+    conn = http.client.HTTPSConnection(split.hostname, split.port, context=kube_emulator.ssl_context, timeout=10)
+    headers = {"Authorization": f"Bearer {kube_emulator.token}", "Content-Type": "application/json"}
+    body = json.dumps(configmap("chunky", "default", a="b")).encode()
+    conn.request("POST", CONFIGMAPS, body=iter([body[:10], body[10:]]), headers=headers, encode_chunked=True)
+    response = conn.getresponse()
+    assert response.status == 201, response.read()
+    response.read()
+    conn.request("GET", f"{CONFIGMAPS}/chunky", headers=headers)
+    response = conn.getresponse()
+    assert response.status == 200 and json.loads(response.read())["data"] == {"a": "b"}
+    conn.close()

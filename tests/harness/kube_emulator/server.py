@@ -101,11 +101,29 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         length = self.headers.get("Content-Length")
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
         if not length:
             return b""
         if not length.isdigit() or int(length) > MAX_BODY:
             raise errors.ApiError(413, "request entity too large or invalid Content-Length", "RequestEntityTooLarge")
         return self.rfile.read(int(length))
+
+    def _read_chunked(self) -> bytes:
+        body = b""
+        while True:
+            size_line = self.rfile.readline(64).split(b";")[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError as err:
+                raise errors.bad_request("malformed chunked request body") from err
+            if size == 0:
+                self.rfile.readline(64)
+                return body
+            if len(body) + size > MAX_BODY:
+                raise errors.ApiError(413, "request entity too large", "RequestEntityTooLarge")
+            body += self.rfile.read(size)
+            self.rfile.readline(64)
 
     def _fault(self) -> Response | None:
         """Faults are decided before any processing, so an injected error never half-applies a write."""
