@@ -50,6 +50,7 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 def _write_wrappers(bin_dir: Path) -> None:
     bin_dir.mkdir(parents=True, exist_ok=True)
+    (bin_dir / "terraformrc").write_text("")
     for name, module in STANDINS.items():
         script = bin_dir / name
         script.write_text(
@@ -57,7 +58,18 @@ def _write_wrappers(bin_dir: Path) -> None:
             f"# {name} stand-in of the test harness (see tests/harness/README.md)\n"
             f"PYTHONPATH={shlex.quote(str(REPO_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
             "export PYTHONPATH\n"
-            f'exec {shlex.quote(sys.executable)} -m {module} "$@"\n'
+            # Each emulator gets its own helm repository list and an empty terraform CLI config, so parallel
+            # scenarios never share ~/.config/helm and a missing ~/.terraformrc prints no warning.
+            f": ${{HELM_CONFIG_HOME:={shlex.quote(str(bin_dir.parent / 'helm'))}}}\n"
+            f": ${{HELM_REPOSITORY_CONFIG:=$HELM_CONFIG_HOME/repositories.yaml}}\n"
+            f": ${{HELM_CACHE_HOME:={shlex.quote(str(bin_dir.parent / 'helm-cache'))}}}\n"
+            "export HELM_CONFIG_HOME HELM_REPOSITORY_CONFIG HELM_CACHE_HOME\n"
+            + (
+                f"TF_CLI_CONFIG_FILE={shlex.quote(str(bin_dir / 'terraformrc'))}\nexport TF_CLI_CONFIG_FILE\n"
+                if name == "terraform"
+                else ""
+            )
+            + f'exec {shlex.quote(sys.executable)} -m {module} "$@"\n'
         )
         script.chmod(0o755)
 
