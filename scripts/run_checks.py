@@ -86,7 +86,7 @@ def main() -> int:
     print("\nSummary:")
     for step, ok, elapsed in results:
         print(f"  {'ok    ' if ok else 'FAILED'} {elapsed:6.0f}s  {step.name}")
-    failed = sum(1 for _, ok, _ in results if not ok)
+    failed = sum(1 for result in results if not result[1])
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed or not results else 0
 

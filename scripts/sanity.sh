@@ -12,10 +12,17 @@ home="$root/.cache/sanity-home"
 rm -rf "$dest"
 mkdir -p "$dest" "$home/.ansible/test/cache" "$root/.cache/wheels"
 cd "$root"
-# tests/harness and tests/bench are the bundled test cluster and benchmarks: tooling that is never shipped
-# (galaxy.yml build_ignore) and is linted by ruff instead; everything that ships, and tests/unit, is checked.
-git ls-files -z --cached --others --exclude-standard | grep -zvE '^(collections|tests/harness|tests/bench)/' \
+# molecule/, scripts/, tests/harness and tests/bench are scenarios, the bundled test cluster and benchmarks: never shipped
+# (galaxy.yml build_ignore) and are linted by ruff and ansible-lint instead; everything that ships, and tests/unit, is checked.
+git ls-files -z --cached --others --exclude-standard | grep -zvE '^(collections|molecule|scripts|tests/harness|tests/bench)/' \
   | xargs -0 cp --parents -P -t "$dest/"
+# Collections we depend on sit beside ours, as after `ansible-galaxy collection install`, so the import and
+# ansible-doc tests resolve kubernetes.core's module_utils and doc fragments.
+site_collections=$(python -c 'import ansible_collections; print(list(ansible_collections.__path__)[0])')
+for dep in kubernetes/core community/general; do
+  mkdir -p "$root/build/sanity/ansible_collections/${dep%/*}"
+  ln -sfn "$site_collections/$dep" "$root/build/sanity/ansible_collections/$dep"
+done
 cd "$dest"
 git init -q && git add -A && git -c user.name=sanity -c user.email=sanity@localhost commit -qm sanity
 

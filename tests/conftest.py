@@ -146,7 +146,9 @@ def run_playbook(
             f"@{vars_file}",
             str(path),
         ]
-        proc = subprocess.run(argv, env=run_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            argv, env=run_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
         return proc.returncode, proc.stdout, proc.stderr
 
 

@@ -231,6 +231,7 @@ def argument_spec():
         hf_token=dict(type="str", no_log=True),
         token_secret=dict(
             type="dict",
+            no_log=False,  # names a Secret; the token itself never passes through this option
             options=dict(name=dict(type="str", required=True), key=dict(type="str", default="token", no_log=False)),
         ),
         allow_patterns=dict(type="list", elements="str"),

@@ -41,10 +41,7 @@ def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator:
     assert rc == 0, out + err
     assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b"}
     assert _names(kube_emulator, "http.keda.sh/v1alpha1", "httpscaledobjects") == set()
-    (scaled,) = [
-        item
-        for item in kube_emulator.request("GET", "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects")[1]["items"]
-    ]
+    (scaled,) = kube_emulator.request("GET", "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects")[1]["items"]
     assert [t["type"] for t in scaled["spec"]["triggers"]] == ["prometheus"]
 
 

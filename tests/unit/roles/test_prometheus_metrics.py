@@ -30,7 +30,7 @@ def _dcgm_upstream(path: Path) -> dict[str, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        name, kind, *_ = (part.strip() for part in line.split(","))
+        name, kind = (part.strip() for part in line.split(",")[:2])
         if kind != "label":
             fields[name] = kind
     return fields

@@ -24,6 +24,7 @@ from tests.unit.roles.routes_harness import get, run_roles
 ROLES = ["istio", "cert_manager", "routes"]
 NS = "llm-gateway"
 METRICS_PATHS = ("/metrics", "/tokenize", "/detokenize", "/version", "/load_lora_adapter", "/server_info", "/sleep")
+SOURCE_SECRET = "team-c-key"
 SKIP_DIRS = {".git", ".venv", "__pycache__", ".ruff_cache", ".pytest_cache", "node_modules"}
 
 
@@ -47,8 +48,25 @@ def _keys() -> dict[str, str]:
     return {name: f"fake-{name}-{secrets.token_hex(20)}" for name in ("team-a", "team-b", "team-c")}
 
 
-def _key_vars(keys: dict[str, str]) -> list[dict[str, str]]:
-    return [{"name": n, "key": v} for n, v in keys.items()]
+def _key_vars(keys: dict[str, str]) -> list[dict[str, Any]]:
+    """team-c is read from an existing Secret (from_secret), the others come inline as from Vault."""
+    return [
+        {"name": n, "from_secret": {"name": SOURCE_SECRET, "namespace": "default"}}
+        if n == "team-c"
+        else {"name": n, "key": v}
+        for n, v in keys.items()
+    ]
+
+
+def _create_source_secret(emulator: KubeEmulator, value: str) -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": SOURCE_SECRET, "namespace": "default"},
+        "data": {"api_key": base64.b64encode(value.encode()).decode()},
+    }
+    status, answer = emulator.request("POST", "/api/v1/namespaces/default/secrets", body)
+    assert status == 201, answer
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +74,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     emulator_gen = _start(tmp_path_factory.mktemp("routes-security"))
     emulator = next(emulator_gen)
     keys, token = _keys(), f"fake-desec-{secrets.token_hex(20)}"
+    _create_source_secret(emulator, keys["team-c"])
     started = time.time()
     proc = run_roles(
         emulator,

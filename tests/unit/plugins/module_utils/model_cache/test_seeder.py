@@ -26,13 +26,17 @@ def merge(base: dict, patch: dict) -> dict:
 class FakeCluster:
     """Objects by (kind, name); a created Job finishes at once with `outcome` (succeeded, message, log)."""
 
+    @staticmethod
+    def default_outcome(job: dict) -> tuple[bool, str, str]:
+        """Succeed with the default record."""
+        return True, json.dumps(record()), "fetched model.safetensors\n"
+
     def __init__(self, outcome=...) -> None:
         self.objects: dict[tuple[str, str], dict] = {}
         self.calls: list[tuple[str, str, str]] = []
         self.logs: dict[str, str] = {}
         # `...` means "succeed with the default record"; None means "the Job never finishes".
-        default = lambda job: (True, json.dumps(record()), "fetched model.safetensors\n")  # noqa: E731
-        self.outcome = default if outcome is ... else outcome
+        self.outcome = self.default_outcome if outcome is ... else outcome
 
     def get(self, kind, api_version, namespace, name):
         self.calls.append(("get", kind, name))
