@@ -52,6 +52,9 @@ molecule: setup
 ## Benchmarks: print figures (never asserted).
 bench: setup
 	$(BIN)/python -m scripts.bench_site
+	$(BIN)/python -m tests.harness.bench_emulator
+	PYTHONPATH=.:collections $(BIN)/python tests/bench/bench_downloader.py --mib 256 --runs 2
+	PYTHONPATH=.:collections $(BIN)/python tests/bench/ovh_nodepool_calls.py
 
 build: setup
 	$(BIN)/ansible-galaxy collection build --force --output-path build/
