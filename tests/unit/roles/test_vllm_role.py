@@ -185,3 +185,12 @@ def test_check_mode_writes_nothing_on_a_new_or_an_existing_cluster(kube_emulator
     assert rc == 0, out + err
     assert real_writes() == []
     assert _api_key(kube_emulator) != "n" * 40
+
+
+def test_behind_a_gateway_the_key_can_stay_out_of_the_pods(kube_emulator: KubeEmulator) -> None:
+    rc, output = _apply(kube_emulator, vllm_api_key_enabled=False)
+    assert rc == 0, output
+    template = _deployment(kube_emulator, "llama31-8b")["spec"]["template"]
+    assert "VLLM_API_KEY" not in {e["name"] for e in template["spec"]["containers"][0]["env"]}
+    assert "llm-inference.gpuops.io/api-key-sha256" not in template["metadata"]["annotations"]
+    assert len(_api_key(kube_emulator)) == 64
