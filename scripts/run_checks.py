@@ -42,16 +42,27 @@ def steps() -> list[Step]:
         Step("changelog lint", [str(BIN / "antsibull-changelog"), "lint"], "lint", stream=True),
         Step("ansible-lint", [str(BIN / "ansible-lint"), "--profile", "production"], "lint"),
         Step("ansible-test sanity", [str(ROOT / "scripts" / "sanity.sh")], "sanity"),
-        Step("pytest", [str(BIN / "pytest"), "-p", "no:cacheprovider", "tests/unit", "tests/harness"], "pytest", True),
+        # Two workers: most tests wait on ansible-playbook subprocesses, and each has its own emulator.
+        Step(
+            "pytest",
+            [str(BIN / "pytest"), "-p", "no:cacheprovider", "-n", "2", "tests/unit", "tests/harness"],
+            "pytest",
+            True,
+        ),
     ]
     found += [
         Step(f"molecule {name}", [str(BIN / "molecule"), "test", "-s", name], "molecule")
         for name in molecule_scenarios()
     ]
+    found.append(
+        Step("no secret in molecule logs", [sys.executable, "-m", "scripts.check_logs_for_secrets"], "molecule")
+    )
     return found
 
 
 def run(step: Step) -> tuple[bool, float]:
+    if step.name == "no secret in molecule logs":
+        step.argv = step.argv + [str(p) for p in sorted(LOG_DIR.glob("molecule-*.log"))]
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / (step.name.replace(" ", "-") + ".log")
     print(f"\n==> {step.name}: {' '.join(step.argv)}", flush=True)
@@ -82,6 +93,9 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("ANSIBLE_CONFIG", str(ROOT / "ansible.cfg"))
     selected = [s for s in steps() if (not args.only or s.group in args.only) and s.group not in args.skip]
+    if any(s.group == "molecule" for s in selected):
+        for stale in LOG_DIR.glob("molecule-*.log"):  # only this run's logs are searched for secrets
+            stale.unlink()
     results = [(s, *run(s)) for s in selected]
     print("\nSummary:")
     for step, ok, elapsed in results:
