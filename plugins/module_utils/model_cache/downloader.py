@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) gpuops.llm_inference contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -449,7 +448,7 @@ def parse_args(argv=None):
 
 
 def _emit(line, termination_log):
-    print(line, flush=True)
+    _say(line)
     try:
         with open(termination_log, "w") as out:
             out.write(line)
@@ -457,12 +456,18 @@ def _emit(line, termination_log):
         pass  # not in a pod, or the path is not writable: the log line is enough
 
 
+def _say(message):
+    # This script runs as the Job's process, not as an Ansible module: its log is its stdout.
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
-        record = Seeder(args, log=lambda msg: print(msg, flush=True)).run()
+        record = Seeder(args, log=_say).run()
     except SeedError as exc:
-        print("ERROR: %s" % exc, flush=True)
+        _say("ERROR: %s" % exc)
         _emit(json.dumps({"ok": False, "reason": exc.reason, "error": str(exc)}, sort_keys=True), args.termination_log)
         return EXIT[exc.reason]
     _emit(json.dumps(record, sort_keys=True), args.termination_log)
@@ -470,4 +475,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
