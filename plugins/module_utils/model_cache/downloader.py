@@ -69,6 +69,14 @@ except ImportError:
 CHUNK = 4 * 1024 * 1024
 RECORD_DIR = "gpuops"
 TERMINATION_LOG = "/dev/termination-log"
+
+
+def _say(message):
+    # This script runs as the Job's process, not as an Ansible module: its log is its stdout.
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
+
+
 EXIT = {"hub": 2, "verify": 3, "disk_full": 4, "error": 1}
 
 
@@ -177,9 +185,9 @@ class Entry(object):
 class Seeder(object):
     """Seeds one revision; `free_bytes` and `opener` are injectable for tests."""
 
-    def __init__(self, args, log=print, free_bytes=None, opener=None):
+    def __init__(self, args, log=None, free_bytes=None, opener=None):
         self.args = args
-        self.log = log
+        self.log = log or _say
         self.endpoint = (args.endpoint or os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
         self.token = os.environ.get("HF_TOKEN") or None
         self.cache = args.cache_dir
@@ -454,12 +462,6 @@ def _emit(line, termination_log):
             out.write(line)
     except OSError:
         pass  # not in a pod, or the path is not writable: the log line is enough
-
-
-def _say(message):
-    # This script runs as the Job's process, not as an Ansible module: its log is its stdout.
-    sys.stdout.write(message + "\n")
-    sys.stdout.flush()
 
 
 def main(argv=None):
