@@ -112,6 +112,20 @@ def kube_emulator(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Ku
     yield from _start(tmp_path / "emulator", extra)
 
 
+@pytest.fixture
+def pvc_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the Hub fake's job runner keeps PVC contents (tests.harness.hf_fake.job_runner).
+
+    The emulator inherits it when it starts, so modules that seed through the runner list this fixture in
+    `pytest.mark.usefixtures`, which pytest sets up before the fixtures a test asks for by argument.
+    """
+    root = tmp_path / "pvcs"
+    monkeypatch.setenv("GPUOPS_FAKE_PVC_ROOT", str(root))
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    return root
+
+
 @pytest.fixture(scope="session")
 def kube_emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeEmulator]:
     """One emulator shared by a whole session (tests must use their own namespaces)."""

@@ -20,6 +20,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DOWNLOADER = REPO_ROOT / "plugins" / "module_utils" / "model_cache" / "downloader.py"
 PVC_ROOT_ENV = "GPUOPS_FAKE_PVC_ROOT"
+# Emulator flags that make every Job run through this runner (pytest: `pytest.mark.emulator_args(EMULATOR_ARGS)`).
+EMULATOR_ARGS = ["--job-runner", "tests.harness.hf_fake.job_runner:run"]
 
 
 def pvc_dir(namespace: str, claim: str) -> Path:

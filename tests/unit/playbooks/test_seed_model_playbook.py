@@ -10,22 +10,12 @@ import pytest
 import yaml
 
 from tests.harness.hf_fake import HubServer
+from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
 from tests.harness.hf_fake.samples import REPO, model_files
 from tests.harness.terraform_fixture import REPO_ROOT, run_playbook
 
-RUNNER = ["--job-runner", "tests.harness.hf_fake.job_runner:run"]
 NAMESPACE = "models"
-pytestmark = [pytest.mark.emulator_args(RUNNER), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def pvc_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where the emulator's job runner keeps PVC contents; set before the emulator starts."""
-    root = tmp_path / "pvcs"
-    monkeypatch.setenv("GPUOPS_FAKE_PVC_ROOT", str(root))
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    return root
+pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ import pytest
 
 from tests.conftest import KubeEmulator, run_playbook
 from tests.harness.hf_fake import HubServer
+from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
 from tests.harness.hf_fake.samples import REPO, model_files
 
-RUNNER = ["--job-runner", "tests.harness.hf_fake.job_runner:run"]
 NAMESPACE = "vllm"
 # A tiny architecture for the planner, matching the fake repository's scale rather than a real model.
 TINY = {
@@ -37,17 +37,7 @@ ROLE_PLAY = """
     - role: gpuops.llm_inference.vllm
 """
 
-pytestmark = [pytest.mark.emulator_args(RUNNER), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def pvc_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Where the job runner keeps PVC contents; set before the emulator starts (autouse fixtures run first)."""
-    root = tmp_path / "pvcs"
-    monkeypatch.setenv("GPUOPS_FAKE_PVC_ROOT", str(root))
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    return root
+pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
 
 @pytest.fixture
