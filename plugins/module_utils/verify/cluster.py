@@ -91,6 +91,10 @@ def alert_names(rules: List[Obj]) -> List[str]:
     )
 
 
+class PrometheusAnswerError(Exception):
+    """Prometheus answered, but not with a successful API response."""
+
+
 class PrometheusChecker:
     """Queries Prometheus's HTTP API (GET /api/v1/query, /api/v1/rules) through an opener."""
 
@@ -106,13 +110,15 @@ class PrometheusChecker:
         finally:
             response.close()
         if status != 200:
-            raise TransportError(url, "answered %d" % status)
+            raise PrometheusAnswerError("GET %s answered %d" % (url, status))
         try:
             payload = json.loads(body)
         except ValueError as exc:
-            raise TransportError(url, "answered 200 but not JSON") from exc
+            raise PrometheusAnswerError("GET %s answered 200 but not JSON" % url) from exc
         if payload.get("status") != "success":
-            raise TransportError(url, "status %s: %s" % (payload.get("status"), payload.get("error", "")))
+            raise PrometheusAnswerError(
+                "GET %s: status %s: %s" % (url, payload.get("status"), payload.get("error", ""))
+            )
         return payload.get("data")
 
     def series(self, models: List[str], namespace: str, window: str) -> Dict[str, str]:
@@ -121,7 +127,7 @@ class PrometheusChecker:
         query = 'count by (model) (last_over_time(vllm:num_requests_waiting{namespace="%s"}[%s]))' % (namespace, window)
         try:
             data = self._get("/api/v1/query?" + urlencode({"query": query}))
-        except TransportError as exc:
+        except (TransportError, PrometheusAnswerError) as exc:
             return report.failed(check, str(exc))
         present = {(r.get("metric") or {}).get("model") for r in (data or {}).get("result") or []}
         missing = [m for m in models if m not in present]
@@ -135,7 +141,7 @@ class PrometheusChecker:
             return report.failed(check, "no PrometheusRule of the collection found in the cluster")
         try:
             data = self._get("/api/v1/rules?type=alert")
-        except TransportError as exc:
+        except (TransportError, PrometheusAnswerError) as exc:
             return report.failed(check, str(exc))
         loaded = {r.get("name") for g in (data or {}).get("groups") or [] for r in g.get("rules") or []}
         missing = [a for a in alerts if a not in loaded]
