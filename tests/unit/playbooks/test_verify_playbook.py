@@ -133,8 +133,12 @@ def test_a_cold_model_that_wakes_passes_and_prints_the_time_to_first_byte(tmp_pa
         ({"routes_hostname": "", "verify_url": ""}, "set routes_hostname (the deployed host name) or verify_url"),
         ({"routes_api_keys": []}, "routes_api_keys is empty"),
         ({"verify_ca_path": "/nonexistent/ca.pem"}, "verify_ca_path /nonexistent/ca.pem is not a readable file"),
+        (
+            {"verify_environment": "production", "gpuops_environment": "staging"},
+            "verify_environment is production but the inventory is staging",
+        ),
     ],
-    ids=["no-hostname", "no-keys", "unreadable-ca"],
+    ids=["no-hostname", "no-keys", "unreadable-ca", "wrong-environment"],
 )
 def test_bad_inputs_stop_before_any_request(tmp_path: Path, overrides: dict[str, Any], message: str) -> None:
     with OpenAIEndpoint(settings(), tmp_path / "endpoint") as endpoint:
