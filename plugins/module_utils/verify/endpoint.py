@@ -69,12 +69,13 @@ class EndpointChecker:
 
     def _call(
         self, method: str, path: str, key: Optional[str] = None, body: Any = None, timeout: Optional[float] = None
-    ) -> Tuple[int, Dict[str, str], bytes]:
+    ) -> Tuple[int, bytes]:
+        """(status, body) of one request to the endpoint."""
         url = self.target.url + path
         data = None if body is None else json.dumps(body).encode()
         response = self.opener.open(method, url, self._headers(key, data is not None), data, timeout)
         try:
-            return response.status, response.headers, response.read()
+            return response.status, response.read()
         finally:
             response.close()
 
@@ -120,7 +121,7 @@ class EndpointChecker:
 
     def auth_refused(self, name: str, key: Optional[str], allowed: Tuple[int, ...]) -> Dict[str, str]:
         try:
-            status, _, _ = self._call("GET", "/v1/models", key)
+            status = self._call("GET", "/v1/models", key)[0]
         except TransportError as exc:
             return report.failed(name, str(exc))
         if status in allowed:
@@ -130,7 +131,7 @@ class EndpointChecker:
     def key_works(self, name: str, key: str) -> Dict[str, str]:
         check = "key %s" % name
         try:
-            status, _, body = self._call("GET", "/v1/models", key)
+            status, body = self._call("GET", "/v1/models", key)
         except TransportError as exc:
             return report.failed(check, str(exc))
         if status != 200:
@@ -159,7 +160,7 @@ class EndpointChecker:
         seen = []
         for label, credential in (("without key", None), ("with key", key)):
             try:
-                status, _, _ = self._call("GET", path, credential)
+                status = self._call("GET", path, credential)[0]
             except TransportError as exc:
                 return report.failed(check, str(exc))
             seen.append("%d %s" % (status, label))
@@ -172,7 +173,7 @@ class EndpointChecker:
         body = {"model": model, "prompt": PROMPT, "max_tokens": 1}
         start = self.clock()
         try:
-            status, _, _ = self._call("POST", "/v1/completions", key, body, self.cold_start_timeout)
+            status = self._call("POST", "/v1/completions", key, body, self.cold_start_timeout)[0]
         except TransportError as exc:
             return report.failed(
                 check, "first request after scale-to-zero got no answer after %.1fs: %s" % (self.clock() - start, exc)
@@ -232,7 +233,7 @@ class EndpointChecker:
         check = "completion %s" % model
         start = self.clock()
         try:
-            status, _, body = self._call(
+            status, body = self._call(
                 "POST",
                 "/v1/completions",
                 key,
@@ -285,7 +286,7 @@ class EndpointChecker:
     def check_names(self) -> List[str]:
         names = ["tls", "http redirect"]
         names += ["cold start %s" % m for m in self.target.models]
-        names += ["no key refused", "wrong key refused"] + ["key %s" % n for n, _ in self.target.api_keys]
+        names += ["no key refused", "wrong key refused"] + ["key %s" % pair[0] for pair in self.target.api_keys]
         names += ["revoked key %d refused" % (i + 1) for i in range(len(self.target.revoked_keys))]
         names += ["closed %s" % p for p in VLLM_PRIVATE_PATHS]
         for model in self.target.models:

@@ -42,8 +42,7 @@ class Response:
 
     def lines(self) -> Iterator[bytes]:
         try:
-            for line in iter(self._response.readline, b""):
-                yield line
+            yield from iter(self._response.readline, b"")
         except (OSError, http.client.HTTPException) as exc:
             raise TransportError(self.url, _reason(exc)) from exc
 

@@ -40,7 +40,7 @@ class Target:
 
     @property
     def secrets(self) -> List[str]:
-        return [key for _, key in self.api_keys] + self.revoked_keys
+        return [pair[1] for pair in self.api_keys] + self.revoked_keys
 
 
 def _url_errors(target: Target) -> List[str]:
@@ -63,7 +63,7 @@ def _key_errors(target: Target) -> List[str]:
     if not target.api_keys:
         return ["routes_api_keys is empty: at least one named key ({name, key}) is needed to check auth and serving"]
     errors = []
-    names = [name for name, _ in target.api_keys]
+    names = [pair[0] for pair in target.api_keys]
     for index, (name, key) in enumerate(target.api_keys):
         if not name:
             errors.append("routes_api_keys entry %d has no name" % index)
@@ -74,7 +74,7 @@ def _key_errors(target: Target) -> List[str]:
     duplicates = sorted({n for n in names if n and names.count(n) > 1})
     if duplicates:
         errors.append("routes_api_keys names must be unique, repeated: %s" % ", ".join(duplicates))
-    live = {key for _, key in target.api_keys}
+    live = {pair[1] for pair in target.api_keys}
     for index, key in enumerate(target.revoked_keys):
         if not key:
             errors.append("verify_revoked_keys entry %d is empty" % index)
