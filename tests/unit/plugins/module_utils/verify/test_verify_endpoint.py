@@ -72,10 +72,11 @@ class Gateway:
             "issuer": ((("organizationName", "Let's Encrypt"),),),
             "notAfter": "Jan  1 00:00:00 2027 GMT",
         }
+        self.cert_error: TransportError | None = None
 
     def peer_certificate(self, url: str) -> dict[str, Any]:
-        if isinstance(self.cert, Exception):
-            raise self.cert
+        if self.cert_error is not None:
+            raise self.cert_error
         return self.cert
 
     def open(self, method, url, headers=None, body=None, timeout=None) -> FakeResponse:
@@ -198,7 +199,7 @@ def test_an_unanswered_request_is_a_failed_check_naming_the_url(gateway: Gateway
 
 
 def test_a_certificate_that_is_not_trusted_skips_everything_sent_over_https(gateway: Gateway, clock: Clock) -> None:
-    gateway.cert = TransportError("https://llm.example.com", "certificate not accepted: certificate has expired")
+    gateway.cert_error = TransportError("https://llm.example.com", "certificate not accepted: certificate has expired")
     results = checker(gateway, clock).run()
     assert report.failures(results)[0].startswith("tls: https://llm.example.com is not valid for llm.example.com")
     assert {r["result"] for r in results[2:]} == {report.SKIP}
