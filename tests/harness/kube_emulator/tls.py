@@ -8,6 +8,7 @@ import ipaddress
 import os
 import ssl
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,28 +32,42 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def generate() -> Certificates:
-    """EC P-256 keys: generated in milliseconds, so start-up stays fast."""
+def generate(
+    name: str = NAME,
+    dns_names: Sequence[str] = ("localhost",),
+    ip_addresses: Sequence[str] = ("127.0.0.1",),
+    expired: bool = False,
+    days: int = 2,
+) -> Certificates:
+    """EC P-256 keys: generated in milliseconds, so start-up stays fast.
+
+    The other stand-ins reuse this: `name` is the CA's and leaf's common name, `dns_names`/`ip_addresses` the leaf's
+    SAN, `days` the validity, and `expired` makes a leaf whose validity ended yesterday (the CA stays valid).
+    """
     start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
-    end = start + datetime.timedelta(days=2)
+    end = start + datetime.timedelta(days=days)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(f"{NAME}-ca"))
-        .issuer_name(_name(f"{NAME}-ca"))
+        .subject_name(_name(f"{name}-ca"))
+        .issuer_name(_name(f"{name}-ca"))
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
+        .not_valid_before(start - datetime.timedelta(days=10))
         .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
         .sign(ca_key, hashes.SHA256())
     )
+    if expired:
+        start, end = start - datetime.timedelta(days=3), start - datetime.timedelta(days=1)
     key = ec.generate_private_key(ec.SECP256R1())
-    san = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+    san = x509.SubjectAlternativeName(
+        [x509.DNSName(d) for d in dns_names] + [x509.IPAddress(ipaddress.ip_address(i)) for i in ip_addresses]
+    )
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(NAME))
+        .subject_name(_name(name))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())

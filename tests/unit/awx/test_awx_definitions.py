@@ -28,7 +28,7 @@ def awx_options(module: str) -> set[str]:
     return set(yaml.safe_load(doc)["options"])
 
 
-def test_the_five_job_templates_exist():
+def test_the_six_job_templates_exist():
     names = [t["name"] for t in DEFS["gpuops_awx_job_templates"]]
     assert names == [
         "gpuops - site",
@@ -36,6 +36,7 @@ def test_the_five_job_templates_exist():
         "gpuops - scale up",
         "gpuops - scale down",
         "gpuops - seed model",
+        "gpuops - verify",
     ]
 
 
@@ -92,3 +93,16 @@ def test_the_ovh_credential_type_injects_what_the_modules_and_terraform_read():
     inventory = (REPO_ROOT / "inventories" / "production" / "group_vars" / "all" / "ovh.yml").read_text()
     for name in ovh["injectors"]["extra_vars"]:
         assert name in inventory
+
+
+def test_verify_asks_for_the_environment_and_a_cold_start_and_lets_the_inventory_be_chosen():
+    verify = next(t for t in DEFS["gpuops_awx_job_templates"] if t["name"] == "gpuops - verify")
+    assert verify["ask_inventory_on_launch"] is True
+    questions = {q["variable"]: q for q in verify["survey_spec"]["spec"]}
+    assert set(questions) == {"verify_environment", "verify_cold_start"}
+    # Every environment the survey offers has an inventory tagged with it.
+    for environment in questions["verify_environment"]["choices"]:
+        main = (REPO_ROOT / "inventories" / environment / "group_vars" / "all" / "main.yml").read_text()
+        assert f"gpuops_environment: {environment}" in main
+    # The configure playbook passes the launch option on to awx.awx.job_template.
+    assert "item.ask_inventory_on_launch" in (REPO_ROOT / "awx" / "configure.yml").read_text()
