@@ -93,7 +93,7 @@ DEFAULTS = {
 # Sampler peak of the profiling pass: bytes per (sequence x vocabulary entry). vLLM samples max_num_seqs rows
 # of fp32 logits (4 B) and the sampler's softmax, log-softmax and top-k/top-p sort temporaries. Fitted on the
 # vLLM 0.19 H100 start-ups, where it is the peak: Llama 3.1 8B 1.89 GiB / (1024 x 128256) = 15.5 B, Qwen2.5 7B
-# 15.2 B, Gemma 2 15.0-15.2 B, Phi-4 15.9 B; 16 is the safe round-up.
+# 15.2 B, Gemma 2 14.8-15.0 B, Phi-4 15.9 B; 16 is the safe round-up.
 SAMPLER_BYTES = 16.0
 # fused_moe processes at most VLLM_FUSED_MOE_CHUNK_SIZE tokens at once (vllm/envs.py, default 32768).
 FUSED_MOE_CHUNK = 32768
