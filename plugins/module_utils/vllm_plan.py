@@ -8,7 +8,12 @@ Pure Python (no Ansible import), usable outside Ansible::
     from vllm_plan import plan
     plan("meta-llama/Llama-3.1-8B-Instruct", "l4-90")
 
-The formula, its sources and its expected error against vLLM are in docs/vllm_plan.md.
+The model follows vLLM's own accounting (vllm/v1/worker/gpu_worker.py ``determine_available_memory``)::
+
+    KV memory per GPU = total x gpu_memory_utilization - weights - activation peak - non-torch - CUDA graphs
+
+It is calibrated on the real start-ups in tests/data/vllm_startups.yaml; docs/vllm_plan.md has every factor's
+source and the error distribution.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,8 +21,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import math
-from typing import Any, Dict, List, Optional, Union
+import re
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 try:
     from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_catalog import GPUS, MODELS
@@ -38,35 +43,79 @@ DTYPE_BYTES = {
     "float8": 1.0,
 }
 KV_DTYPE_BYTES = {"fp8": 1.0, "fp8_e4m3": 1.0, "fp8_e5m2": 1.0, "fp8_inc": 1.0}
-# Weight-only int4 with group size 128: 0.5 byte per weight plus, per group of 128, an fp16 scale (2 bytes)
-# and a packed int4 zero point (0.5 byte) => 2.5 / 128 = 0.0195 byte per weight (3.9 % over pure int4).
-INT4_BYTES = 0.5 + 2.5 / 128
+# Bytes per weight of the quantized linear layers; embeddings and lm_head stay 16-bit (AutoAWQ, GPTQ,
+# llm-compressor and vLLM's bitsandbytes loader all skip them).
+# int4, group size 128: 0.5 byte + a 16-bit scale and a zero point (or Marlin's padding) per group of 128
+# = 0.5 + 4/128. vLLM logged 5.38 GiB for RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 (gptq_marlin),
+# i.e. 0.527 byte per quantized weight; this gives 0.531 (tests/data/vllm_startups.yaml).
+INT4_BYTES = 0.5 + 4.0 / 128
+# bitsandbytes 4-bit (nf4/fp4): 0.5 byte + one fp32 absmax per block of 64 without double quantization
+# (bitsandbytes' default blocksize 64); double quantization lowers it to ~0.52, so 0.5625 is the safe bound.
+BNB4_BYTES = 0.5 + 4.0 / 64
 QUANT_BYTES = {
     "awq": INT4_BYTES,
     "awq_marlin": INT4_BYTES,
     "gptq": INT4_BYTES,
     "gptq_marlin": INT4_BYTES,
+    "marlin": INT4_BYTES,
     "compressed-tensors-w4a16": INT4_BYTES,
+    "bitsandbytes": BNB4_BYTES,
+    "bitsandbytes-4bit": BNB4_BYTES,
+    # LLM.int8: int8 weights plus one fp32 scale per row (negligible).
+    "bitsandbytes-8bit": 1.0,
+    # FP8 per-tensor, per-channel and block-wise (128x128, one fp32 scale per block: 4/16384 byte) weights.
     "fp8": 1.0,
+    "fbgemm_fp8": 1.0,
+    "modelopt": 1.0,
+    "compressed-tensors-fp8": 1.0,
     "int8": 1.0,
     "w8a8": 1.0,
+    "compressed-tensors-w8a8": 1.0,
 }
 DEFAULTS = {
-    # Tokens in vLLM's profiling forward pass (its default max_num_batched_tokens for the OpenAI server).
-    "max_num_batched_tokens": 8192,
-    # Sequences whose logits the profiling run samples (vLLM's default max_num_seqs).
-    "max_num_seqs": 256,
-    # CUDA context share, NCCL/cuBLAS workspaces and CUDA graphs that vLLM subtracts as non-torch memory.
-    "overhead_gib": 0.75,
+    # Tokens of vLLM's profiling forward pass; None = vLLM's default for the GPU (see batch_defaults).
+    "max_num_batched_tokens": None,
+    # Sequences whose logits the profiling pass samples; None = vLLM's default for the GPU.
+    "max_num_seqs": None,
+    # Memory allocated outside torch during profiling (NCCL, custom all-reduce, cuBLAS); None = measured default.
+    "non_torch_gib": None,
+    # CUDA graph memory vLLM >= 0.21 subtracts before sizing the KV cache; None = default estimate.
+    "cudagraph_gib": None,
+    # Replaces non_torch_gib + cudagraph_gib when set (kept for configurations written for the first planner).
+    "overhead_gib": None,
+    # The vLLM release whose accounting to follow; the vllm role pins vllm/vllm-openai:v0.30.0.
+    "vllm_version": "0.30.0",
     # Below this the planner says "does not fit" even if vLLM would start: nothing useful fits.
     "min_model_len": 1024,
     # The derived max_model_len is rounded down to a multiple of this (a margin for the estimate's error).
     "round_model_len_to": 1024,
 }
+# Sampler peak of the profiling pass: bytes per (sequence x vocabulary entry). vLLM samples max_num_seqs rows
+# of fp32 logits (4 B) and the sampler's softmax, log-softmax and top-k/top-p sort temporaries. Fitted on the
+# vLLM 0.19 H100 start-ups, where it is the peak: Llama 3.1 8B 1.89 GiB / (1024 x 128256) = 15.5 B, Qwen2.5 7B
+# 15.2 B, Gemma 2 14.8-15.0 B, Phi-4 15.9 B; 16 is the safe round-up.
+SAMPLER_BYTES = 16.0
+# fused_moe processes at most VLLM_FUSED_MOE_CHUNK_SIZE tokens at once (vllm/envs.py, default 32768).
+FUSED_MOE_CHUNK = 32768
+# Non-torch memory per GPU: 0.24-0.27 GiB at TP 1 and 2.06-2.21 GiB at TP > 1 (NCCL and custom all-reduce
+# buffers) in the vLLM 0.19 H100 logs; older or PCIe-only setups logged 0.01-0.35 GiB (safe side).
+NON_TORCH_GIB = {1: 0.27, 2: 2.2}
+# CUDA graph memory estimate subtracted since v0.21.0 ("CUDA graph memory profiling is enabled (default since
+# v0.21.0)", vllm/v1/worker/gpu_worker.py, VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). vLLM 0.19 logged estimates
+# of 0.52-1.6 GiB at TP 1 and 0.57-1.82 GiB at TP > 1 on H100; not calibrated on a >= 0.21 start-up.
+CUDAGRAPH_GIB = {1: 1.25, 2: 1.8}
+CUDAGRAPH_SINCE = (0, 21)
+# vLLM V1 (default engine since 0.8.0) refuses to start when free memory is below total x utilization
+# ("Free memory on device ... is less than desired GPU memory utilization"). The CUDA context and, at TP > 1,
+# NCCL take this much before that check (vLLM 0.19 H100 logs: 79.19 - 78.68 and 79.19 - 77.66 GiB).
+CONTEXT_GIB = {1: 0.51, 2: 1.53}
+V1_SINCE = (0, 8)
+OPTIONAL_ARCH = ("intermediate_size", "num_experts", "num_experts_per_tok", "moe_intermediate_size")
+REQUIRED_ARCH = ("params_b", "num_layers", "num_kv_heads", "head_dim", "hidden_size", "vocab_size")
 
 
 class PlanError(ValueError):
-    """Bad input: unknown catalog name, missing architecture key, unknown dtype."""
+    """Bad input: unknown catalog name, missing architecture key, unknown dtype or quantization."""
 
 
 def resolve_model(model: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
@@ -81,7 +130,9 @@ def resolve_model(model: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
     if model.get("name") in MODELS:
         base = dict(MODELS[model["name"]])
     arch = dict(base, **model)
-    missing = [k for k in ("params_b", "num_layers", "num_kv_heads", "head_dim") if arch.get(k) in (None, "")]
+    missing = [k for k in REQUIRED_ARCH if arch.get(k) in (None, "")]
+    if arch.get("num_experts") and not (arch.get("num_experts_per_tok") and arch.get("moe_intermediate_size")):
+        missing += [k for k in ("num_experts_per_tok", "moe_intermediate_size") if not arch.get(k)]
     if missing:
         raise PlanError("model is missing %s" % ", ".join(missing))
     arch.setdefault("dtype", "bfloat16")
@@ -105,6 +156,12 @@ def resolve_gpu(gpu: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
     return spec
 
 
+def parse_version(version: Any) -> Tuple[int, int]:
+    """(major, minor) of a vLLM release such as "0.19.0" or an image tag "v0.30.0"; unknown = newest rules."""
+    match = re.match(r"^v?(\d+)\.(\d+)", str(version or "").strip())
+    return (int(match.group(1)), int(match.group(2))) if match else (99, 0)
+
+
 def _dtype_bytes(dtype: Optional[str]) -> float:
     key = str(dtype or "bfloat16").lower().replace("torch.", "")
     if key == "auto":
@@ -120,19 +177,20 @@ def _quant_key(arch: Dict[str, Any]) -> Optional[str]:
         return None
     key = str(quant).lower()
     if key not in QUANT_BYTES:
-        raise PlanError("unknown quantization %r; known: %s" % (quant, ", ".join(sorted(QUANT_BYTES))))
+        raise PlanError(
+            "unknown quantization %r: the planner has no size formula for it; known: %s"
+            % (quant, ", ".join(sorted(QUANT_BYTES)))
+        )
     return key
 
 
 def weight_bytes(arch: Dict[str, Any]) -> float:
-    """Bytes of the weights: params x bytes per param; quantized models keep embeddings and lm_head in 16-bit."""
+    """Bytes of the weights: params x bytes per param; quantized models keep embeddings and lm_head 16-bit."""
     params = float(arch["params_b"]) * 1e9
     quant = _quant_key(arch)
     if quant is None:
         return params * _dtype_bytes(arch.get("dtype"))
-    embed = 0.0
-    if arch.get("vocab_size") and arch.get("hidden_size"):
-        embed = float(arch["vocab_size"]) * arch["hidden_size"] * (1 if arch.get("tie_word_embeddings") else 2)
+    embed = float(arch["vocab_size"]) * arch["hidden_size"] * (1 if arch.get("tie_word_embeddings") else 2)
     return embed * 2.0 + (params - embed) * QUANT_BYTES[quant]
 
 
@@ -141,17 +199,13 @@ def kv_dtype_bytes(arch: Dict[str, Any], kv_cache_dtype: Optional[str]) -> float
     key = str(kv_cache_dtype or "auto").lower()
     if key in KV_DTYPE_BYTES:
         return KV_DTYPE_BYTES[key]
-    if key not in ("auto",) and key not in DTYPE_BYTES:
-        raise PlanError("unknown kv_cache_dtype %r" % (kv_cache_dtype,))
     if key != "auto":
+        if key not in DTYPE_BYTES:
+            raise PlanError("unknown kv_cache_dtype %r" % (kv_cache_dtype,))
         return DTYPE_BYTES[key]
     if _quant_key(arch) is not None:
         return 2.0
-    return (
-        max(_dtype_bytes(arch.get("dtype")), 2.0)
-        if _dtype_bytes(arch.get("dtype")) < 2
-        else _dtype_bytes(arch.get("dtype"))
-    )
+    return max(_dtype_bytes(arch.get("dtype")), 2.0)
 
 
 def _kv_heads_per_gpu(num_kv_heads: int, tp: int) -> int:
@@ -159,17 +213,50 @@ def _kv_heads_per_gpu(num_kv_heads: int, tp: int) -> int:
     return max(1, num_kv_heads // tp)
 
 
+def batch_defaults(spec: Dict[str, Any]) -> Tuple[int, int]:
+    """vLLM's OpenAI-server defaults (max_num_batched_tokens, max_num_seqs) for a GPU.
+
+    vllm/engine/arg_utils.py EngineArgs.get_batch_defaults: GPUs with >= 70 GiB that are not an A100 get 8192
+    and 1024 (vllm-project/vllm#17885 keeps A100 on the small defaults); every other GPU gets 2048 and 256.
+    """
+    name = str(spec.get("gpu") or spec.get("name") or "").lower()
+    if float(spec["vram_gib"]) >= 70 and "a100" not in name:
+        return 8192, 1024
+    return 2048, 256
+
+
 def activation_bytes(arch: Dict[str, Any], tp: int, max_num_batched_tokens: int, max_num_seqs: int) -> float:
-    """Estimate of the profiled activation peak on one GPU (see docs/vllm_plan.md)."""
-    hidden = arch.get("hidden_size") or arch.get("num_attention_heads", 0) * arch["head_dim"]
-    if not hidden:
-        hidden = math.sqrt(float(arch["params_b"]) * 1e9 / (12.0 * arch["num_layers"]))
-    intermediate = arch.get("intermediate_size") or 3.5 * hidden
+    """Peak torch memory of vLLM's profiling pass on one GPU, over the weights.
+
+    The profiling pass (gpu_model_runner.profile_run) runs one forward of max_num_batched_tokens tokens, then the
+    sampler over max_num_seqs logits rows. Their peaks do not overlap: the larger wins. The dense MLP holds the
+    gate_up output (2 x intermediate / TP) and the activation output (intermediate / TP) next to four hidden-size
+    buffers, 16-bit. fused_moe keeps its three intermediate caches (vllm/model_executor/layers/fused_moe) of
+    tokens x top_k x (2 x I / TP, I / TP, hidden) allocated through the sampler, so they add.
+    """
+    hidden = float(arch["hidden_size"])
     act = 2.0  # activations are 16-bit, also for quantized weights
-    mlp = max_num_batched_tokens * act * (3.0 * intermediate / tp + 4.0 * hidden)
-    vocab = arch.get("vocab_size") or 32000
-    logits = max_num_seqs * (vocab / tp) * 4.0 * 2  # fp32 logits plus the sampler's probabilities
-    return mlp + logits
+    sampler = SAMPLER_BYTES * max_num_seqs * float(arch["vocab_size"])
+    if arch.get("num_experts"):
+        tokens = min(max_num_batched_tokens, FUSED_MOE_CHUNK) * float(arch["num_experts_per_tok"])
+        moe = tokens * act * (3.0 * float(arch["moe_intermediate_size"]) / tp + hidden)
+        return max(max_num_batched_tokens * act * 4.0 * hidden, sampler) + moe
+    # Without intermediate_size, 4 x hidden (Llama 3.1: 3.5, Qwen2.5 7B: 5.3); the sampler usually dominates.
+    intermediate = float(arch.get("intermediate_size") or 4.0 * hidden)
+    forward = max_num_batched_tokens * act * (3.0 * intermediate / tp + 4.0 * hidden)
+    return max(forward, sampler)
+
+
+def overhead_bytes(knobs: Dict[str, Any], tp: int) -> Tuple[float, float]:
+    """(non-torch, CUDA graph) bytes per GPU vLLM keeps out of the KV cache."""
+    if knobs["overhead_gib"] is not None:
+        return float(knobs["overhead_gib"]) * GIB, 0.0
+    key = 1 if tp == 1 else 2
+    non_torch = knobs["non_torch_gib"] if knobs["non_torch_gib"] is not None else NON_TORCH_GIB[key]
+    graphs = knobs["cudagraph_gib"]
+    if graphs is None:
+        graphs = CUDAGRAPH_GIB[key] if parse_version(knobs["vllm_version"]) >= CUDAGRAPH_SINCE else 0.0
+    return float(non_torch) * GIB, float(graphs) * GIB
 
 
 def _tp_refusal(arch: Dict[str, Any], gpu: Dict[str, Any], tp: int) -> Optional[str]:
@@ -189,16 +276,17 @@ def _tp_refusal(arch: Dict[str, Any], gpu: Dict[str, Any], tp: int) -> Optional[
     return None
 
 
-def _refusals(arch, spec, tp, requested, chosen, derived, kv_tokens, min_model_len, mem):
-    # type: (Dict[str, Any], Dict[str, Any], int, Optional[int], int, int, int, int, Dict[str, float]) -> List[str]
-    """Why vLLM (or the planner's minimum) refuses this configuration; empty when it fits."""
-    reasons = []
-    tp_reason = _tp_refusal(arch, spec, tp)
-    if tp_reason:
-        reasons.append(tp_reason)
-    max_pos = arch.get("max_position_embeddings")
+def _memory_refusal(spec: Dict[str, Any], mem: Dict[str, float], tp: int, version: Tuple[int, int]) -> Optional[str]:
+    """vLLM V1's start-up check on free memory, then the "no memory left for the KV cache" refusal."""
+    context = CONTEXT_GIB[1 if tp == 1 else 2] * GIB
+    total = float(spec["vram_gib"]) * GIB
+    if version >= V1_SINCE and mem["budget"] > total - context:
+        return (
+            "vLLM refuses: free memory on device (%.2f GiB after the CUDA context) is less than desired GPU memory "
+            "utilization (%.2f, %.2f GiB)" % ((total - context) / GIB, mem["util"], mem["budget"] / GIB)
+        )
     if mem["kv"] <= 0:
-        reasons.append(
+        return (
             "weights %.2f GiB/GPU + activations %.2f GiB + overhead %.2f GiB exceed %.2f GiB "
             "(%.2f GiB x gpu_memory_utilization %.2f): no memory left for the KV cache"
             % (
@@ -210,6 +298,20 @@ def _refusals(arch, spec, tp, requested, chosen, derived, kv_tokens, min_model_l
                 mem["util"],
             )
         )
+    return None
+
+
+def _refusals(arch, spec, tp, requested, chosen, derived, kv_tokens, knobs, mem):
+    # type: (Dict[str, Any], Dict[str, Any], int, Optional[int], int, int, int, Dict[str, Any], Dict[str, float]) -> List[str]
+    """Why vLLM (or the planner's minimum) refuses this configuration; empty when it fits."""
+    reasons = []
+    tp_reason = _tp_refusal(arch, spec, tp)
+    if tp_reason:
+        reasons.append(tp_reason)
+    max_pos = arch.get("max_position_embeddings")
+    memory = _memory_refusal(spec, mem, max(tp, 1), parse_version(knobs["vllm_version"]))
+    if memory:
+        reasons.append(memory)
     elif requested and max_pos and chosen > max_pos:
         reasons.append("max_model_len %d is greater than the model's max_position_embeddings %d" % (chosen, max_pos))
     elif requested and chosen > kv_tokens:
@@ -217,9 +319,20 @@ def _refusals(arch, spec, tp, requested, chosen, derived, kv_tokens, min_model_l
             "The model's max seq len (%d) is larger than the maximum number of tokens that can be stored in "
             "KV cache (%d)" % (chosen, kv_tokens)
         )
-    elif not requested and derived < min_model_len:
-        reasons.append("the KV cache holds only %d tokens (< %d)" % (kv_tokens, min_model_len))
+    elif not requested and derived < int(knobs["min_model_len"]):
+        reasons.append("the KV cache holds only %d tokens (< %d)" % (kv_tokens, knobs["min_model_len"]))
     return reasons
+
+
+def _knobs(spec: Dict[str, Any], tuning: Dict[str, Any]) -> Dict[str, Any]:
+    unknown = set(tuning) - set(DEFAULTS)
+    if unknown:
+        raise PlanError("unknown option(s): %s" % ", ".join(sorted(unknown)))
+    knobs = dict(DEFAULTS, **{k: v for k, v in tuning.items() if v is not None})
+    batched, seqs = batch_defaults(spec)
+    knobs["max_num_batched_tokens"] = int(knobs["max_num_batched_tokens"] or batched)
+    knobs["max_num_seqs"] = int(knobs["max_num_seqs"] or seqs)
+    return knobs
 
 
 def plan(
@@ -232,12 +345,9 @@ def plan(
     **tuning: Any,
 ) -> Dict[str, Any]:
     """Plan a vLLM deployment of ``model`` on ``gpu``; returns sizes in GiB, token counts and ``fits``."""
-    unknown = set(tuning) - set(DEFAULTS)
-    if unknown:
-        raise PlanError("unknown option(s): %s" % ", ".join(sorted(unknown)))
-    knobs = dict(DEFAULTS, **tuning)
     arch = resolve_model(model)
     spec = resolve_gpu(gpu)
+    knobs = _knobs(spec, tuning)
     tp = int(tensor_parallel_size)
     util = float(gpu_memory_utilization)
     if not 0 < util <= 1:
@@ -249,9 +359,12 @@ def plan(
     )
     kv_bytes_token_gpu = 2.0 * arch["num_layers"] * _kv_heads_per_gpu(int(arch["num_kv_heads"]), max(tp, 1))
     kv_bytes_token_gpu *= arch["head_dim"] * kv_dtype_bytes(arch, kv_cache_dtype)
+    # vLLM: requested_memory = total x gpu_memory_utilization; available KV = requested - weights - activation
+    # peak - non-torch increase (- CUDA graph estimate since 0.21), each per rank (gpu_worker.py).
     budget = float(spec["vram_gib"]) * GIB * util
     act = activation_bytes(arch, max(tp, 1), knobs["max_num_batched_tokens"], knobs["max_num_seqs"])
-    overhead = float(knobs["overhead_gib"]) * GIB
+    non_torch, graphs = overhead_bytes(knobs, max(tp, 1))
+    overhead = non_torch + graphs
     kv_budget = budget - weights / max(tp, 1) - act - overhead
     blocks = int(kv_budget // (BLOCK_SIZE * kv_bytes_token_gpu)) if kv_budget > 0 else 0
     kv_tokens = blocks * BLOCK_SIZE
@@ -262,24 +375,9 @@ def plan(
         derived = derived // step * step
     chosen = int(max_model_len) if max_model_len else derived
 
-    reasons = _refusals(
-        arch,
-        spec,
-        tp,
-        max_model_len,
-        chosen,
-        derived,
-        kv_tokens,
-        knobs["min_model_len"],
-        {
-            "weights": weights / max(tp, 1),
-            "act": act,
-            "overhead": overhead,
-            "budget": budget,
-            "kv": kv_budget,
-            "util": util,
-        },
-    )
+    mem = {"weights": weights / max(tp, 1), "act": act, "overhead": overhead, "budget": budget, "kv": kv_budget}
+    mem["util"] = util
+    reasons = _refusals(arch, spec, tp, max_model_len, chosen, derived, kv_tokens, knobs, mem)
     fits = not reasons
     return {
         "model": arch.get("name"),
@@ -289,6 +387,8 @@ def plan(
         "weights_gib": round(weights / GIB, 2),
         "weights_per_gpu_gib": round(weights / max(tp, 1) / GIB, 2),
         "activation_gib": round(act / GIB, 2),
+        "non_torch_gib": round(non_torch / GIB, 2),
+        "cudagraph_gib": round(graphs / GIB, 2),
         "overhead_gib": round(overhead / GIB, 2),
         "budget_gib": round(budget / GIB, 2),
         "kv_bytes_per_token": int(kv_bytes_token),
@@ -300,6 +400,9 @@ def plan(
         "gpu_memory_utilization": util,
         "tensor_parallel_size": tp,
         "kv_cache_dtype": kv_cache_dtype,
+        "max_num_batched_tokens": knobs["max_num_batched_tokens"],
+        "max_num_seqs": knobs["max_num_seqs"],
+        "vllm_version": str(knobs["vllm_version"]),
         "gpu_count": int(spec.get("count", 1)),
         "price_per_hour": spec.get("price_per_hour"),
     }

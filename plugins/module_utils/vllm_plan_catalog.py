@@ -122,8 +122,10 @@ _RTX5000 = {"gpu": "Quadro RTX 5000", "vram_gib": 15.75, "compute_capability": 7
 _L4 = {"gpu": "NVIDIA L4", "vram_gib": 22.5, "compute_capability": 8.9, "fp8_kv": True}
 _L40S = {"gpu": "NVIDIA L40S", "vram_gib": 45.0, "compute_capability": 8.9, "fp8_kv": True}
 _V100S = {"gpu": "Tesla V100S 32GB", "vram_gib": 31.75, "compute_capability": 7.0, "fp8_kv": False}
-_A100 = {"gpu": "NVIDIA A100 80GB", "vram_gib": 79.2, "compute_capability": 8.0, "fp8_kv": True}
-_H100 = {"gpu": "NVIDIA H100 80GB", "vram_gib": 79.6, "compute_capability": 9.0, "fp8_kv": True}
+# A100 80GB and H100 80GB: the totals vLLM logged for them (79.15 GiB in an A100-SXM4-80GB log, 79.19 GiB in the
+# H100 runs of tests/data/vllm_startups.yaml).
+_A100 = {"gpu": "NVIDIA A100 80GB", "vram_gib": 79.15, "compute_capability": 8.0, "fp8_kv": True}
+_H100 = {"gpu": "NVIDIA H100 80GB", "vram_gib": 79.19, "compute_capability": 9.0, "fp8_kv": True}
 
 GPUS = {
     "rtx5000-28": dict(_RTX5000, count=1, price_per_hour=0.36, price_is_estimate=False),

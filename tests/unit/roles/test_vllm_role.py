@@ -83,7 +83,7 @@ def test_a_context_longer_than_the_kv_cache_is_refused_with_the_largest_that_fit
     kube_emulator.clear_requests()
     rc, output = _apply(kube_emulator, vllm_models=models)
     assert rc != 0
-    assert "max_model_len requested 131072, largest that fits 56320" in output
+    assert "max_model_len requested 131072, largest that fits 55296" in output
     assert "Nearest configuration that fits: smaller max_model_len" in output
     assert _writes(kube_emulator) == []
 
@@ -139,7 +139,7 @@ def test_without_seeding_vllm_reads_the_hub_and_gets_a_download_allowance(kube_e
     container = _deployment(kube_emulator, "llama31-8b")["spec"]["template"]["spec"]["containers"][0]
     assert container["args"][:3] == [AWQ_8B, "--revision", "main"]
     assert "HF_HUB_OFFLINE" not in {e["name"] for e in container["env"]}
-    # 120 s base + 180 s compile + ceil(5.33 GiB x 10 s) read + ceil(5.33 GiB x 30 s) download = 514 s.
+    # 120 s base + 180 s compile + ceil(5.41 GiB x 10 s) read + ceil(5.41 GiB x 30 s) download = 518 s.
     probe = container["startupProbe"]
     assert probe["periodSeconds"] * probe["failureThreshold"] == 520
     mount = next(m for m in container["volumeMounts"] if m["mountPath"] == "/models")

@@ -36,6 +36,94 @@ def test_awq_int4_weights_match_the_published_checkpoint_size():
     assert weight_bytes(MODELS[SEED_MODEL]) / 1e9 == pytest.approx(5.73, rel=0.03)
 
 
+def test_int4_weights_are_not_below_what_vllm_loaded_for_a_gptq_checkpoint():
+    # vLLM 0.19 logged 5.38 GiB for RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 (tests/data).
+    model = dict(MODELS[LLAMA_8B], quantization="gptq_marlin", dtype="float16")
+    assert 5.38 <= weight_bytes(model) / GIB <= 5.38 * 1.03
+
+
+def test_bitsandbytes_4bit_is_planned_with_16_bit_embeddings_and_absmax_overhead():
+    model = dict(MODELS[LLAMA_8B], quantization="bitsandbytes")
+    embed = 128256 * 4096 * 2
+    assert weight_bytes(model) == pytest.approx(embed * 2 + (8.03e9 - embed) * (0.5 + 4 / 64))
+    assert plan(model, "l4-90")["fits"]
+
+
+def test_fp8_weights_take_one_byte_per_quantized_parameter():
+    bf16 = weight_bytes(MODELS[LLAMA_8B])
+    fp8 = weight_bytes(dict(MODELS[LLAMA_8B], quantization="fp8"))
+    assert bf16 / 2 < fp8 < bf16 * 0.6
+
+
+def test_moe_experts_are_all_resident_and_their_buffers_add_to_the_activation_peak():
+    dense = {"params_b": 46.7, "num_layers": 32, "num_kv_heads": 8, "head_dim": 128, "hidden_size": 4096}
+    dense.update(intermediate_size=14336, vocab_size=32000)
+    moe = dict(dense, num_experts=8, num_experts_per_tok=2, moe_intermediate_size=14336)
+    assert plan(moe, "h100-760", tensor_parallel_size=2)["weights_gib"] == plan(dense, "h100-760")["weights_gib"]
+    assert (
+        plan(moe, "h100-760", tensor_parallel_size=2)["activation_gib"]
+        > plan(dense, "h100-760", tensor_parallel_size=2)["activation_gib"] - 1
+    )
+
+
+def test_the_sampler_peak_grows_with_max_num_seqs_and_the_vocabulary():
+    small = plan(LLAMA_8B, "h100-380", max_num_seqs=256)["activation_gib"]
+    large = plan(LLAMA_8B, "h100-380", max_num_seqs=1024)["activation_gib"]
+    assert large > small
+    assert plan(dict(MODELS[LLAMA_8B], vocab_size=256000), "h100-380")["activation_gib"] > large
+
+
+def test_vllm_batch_defaults_depend_on_the_gpu_like_vllms_own():
+    # vllm/engine/arg_utils.py get_batch_defaults: >= 70 GiB and not an A100 -> 8192 / 1024, else 2048 / 256.
+    assert (plan(LLAMA_8B, "h100-380")["max_num_batched_tokens"], plan(LLAMA_8B, "h100-380")["max_num_seqs"]) == (
+        8192,
+        1024,
+    )
+    assert (plan(LLAMA_8B, "a100-180")["max_num_batched_tokens"], plan(LLAMA_8B, "a100-180")["max_num_seqs"]) == (
+        2048,
+        256,
+    )
+    assert plan(LLAMA_8B, "l40s-90", max_num_seqs=32)["max_num_seqs"] == 32
+
+
+def test_tensor_parallel_ranks_keep_more_non_torch_memory_than_a_single_gpu():
+    single = plan(LLAMA_8B, "h100-1520")
+    sharded = plan(LLAMA_8B, "h100-1520", tensor_parallel_size=4)
+    assert sharded["non_torch_gib"] > single["non_torch_gib"]
+    assert sharded["weights_per_gpu_gib"] == pytest.approx(single["weights_per_gpu_gib"] / 4, abs=0.01)
+
+
+def test_cuda_graph_memory_is_reserved_only_by_vllm_releases_that_subtract_it():
+    assert plan(LLAMA_8B, "l40s-90", vllm_version="0.19.0")["cudagraph_gib"] == 0
+    assert plan(LLAMA_8B, "l40s-90", vllm_version="v0.21.0")["cudagraph_gib"] > 0
+    newer = plan(LLAMA_8B, "l40s-90", vllm_version="0.30.0")
+    older = plan(LLAMA_8B, "l40s-90", vllm_version="0.19.0")
+    assert newer["kv_cache_tokens"] < older["kv_cache_tokens"]
+
+
+def test_an_unparseable_vllm_version_follows_the_newest_rules():
+    assert plan(LLAMA_8B, "l40s-90", vllm_version="latest")["cudagraph_gib"] > 0
+
+
+def test_utilization_above_the_free_memory_is_refused_by_the_v1_engine_only():
+    v1 = plan(SEED_MODEL, "l40s-90", gpu_memory_utilization=1.0)
+    assert not v1["fits"]
+    assert "less than desired GPU memory utilization" in v1["reason"]
+    assert plan(SEED_MODEL, "l40s-90", gpu_memory_utilization=1.0, vllm_version="0.7.3")["fits"]
+
+
+def test_utilization_below_the_weights_leaves_no_kv_cache():
+    result = plan(LLAMA_8B, "l40s-90", gpu_memory_utilization=0.3)
+    assert not result["fits"]
+    assert "no memory left for the KV cache" in result["reason"]
+
+
+def test_overhead_gib_replaces_the_non_torch_and_cuda_graph_defaults():
+    result = plan(LLAMA_8B, "l40s-90", overhead_gib=3.0)
+    assert result["overhead_gib"] == 3.0
+    assert result["kv_cache_tokens"] < plan(LLAMA_8B, "l40s-90")["kv_cache_tokens"]
+
+
 def test_quantized_models_cache_kv_in_16_bit():
     assert plan(SEED_MODEL, "rtx5000-28")["kv_bytes_per_token"] == plan(LLAMA_8B, "l40s-90")["kv_bytes_per_token"]
 
@@ -139,6 +227,8 @@ def test_a_plain_architecture_dict_and_gpu_dict_work_without_the_catalog():
         "num_layers": 32,
         "num_kv_heads": 8,
         "head_dim": 128,
+        "hidden_size": 4096,
+        "vocab_size": 32000,
         "dtype": "bfloat16",
         "quantization": None,
     }
@@ -154,7 +244,9 @@ def test_a_plain_architecture_dict_and_gpu_dict_work_without_the_catalog():
         (LLAMA_8B, "no-such-flavor", "unknown GPU flavor"),
         ({"params_b": 7}, "l4-90", "missing num_layers"),
         ({"name": LLAMA_8B, "dtype": "int3"}, "l4-90", "unknown dtype"),
-        ({"name": LLAMA_8B, "quantization": "bitnet"}, "l4-90", "unknown quantization"),
+        ({"name": LLAMA_8B, "quantization": "bitnet"}, "l4-90", "unknown quantization 'bitnet': the planner has no"),
+        ({"params_b": 7, "num_layers": 32, "num_kv_heads": 8, "head_dim": 128}, "l4-90", "hidden_size, vocab_size"),
+        ({"name": LLAMA_8B, "num_experts": 8}, "l4-90", "missing num_experts_per_tok, moe_intermediate_size"),
         (LLAMA_8B, {"count": 1}, "vram_gib"),
     ],
 )
@@ -193,9 +285,13 @@ def test_nearest_offers_a_bigger_flavor_when_the_weights_do_not_fit():
     assert "smaller max_model_len" not in changes
 
 
-def test_nearest_offers_tensor_parallelism_on_a_multi_gpu_flavor():
+def test_nearest_offers_exactly_the_tensor_parallel_sizes_that_fit_on_a_multi_gpu_flavor():
     changes = [s["change"] for s in nearest(LLAMA_70B, "h100-1520")]
-    assert "tensor_parallel_size 2" in changes
+    fitting = [
+        f"tensor_parallel_size {tp}" for tp in (2, 4) if plan(LLAMA_70B, "h100-1520", tensor_parallel_size=tp)["fits"]
+    ]
+    assert fitting
+    assert [c for c in changes if c.startswith("tensor_parallel_size")] == fitting
 
 
 def test_nearest_does_not_offer_fp8_kv_on_gpus_without_it():
