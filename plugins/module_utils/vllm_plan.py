@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Does a model fit a GPU under vLLM, and with which max_model_len?
 
-Pure Python (no Ansible import), usable outside Ansible::
+Pure Python (no Ansible import), usable outside Ansible next to vllm_plan_catalog.py (models, GPU flavors) and
+vllm_plan_formats.py (bytes per weight and KV element of each dtype and quantization format)::
 
     from vllm_plan import plan
     plan("meta-llama/Llama-3.1-8B-Instruct", "l4-90")
@@ -26,52 +27,18 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 try:
     from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_catalog import GPUS, MODELS
-except ImportError:  # used outside Ansible, next to vllm_plan_catalog.py
+    from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_formats import (
+        PlanError,
+        kv_dtype_bytes,
+        kv_heads_per_gpu,
+        weight_bytes,
+    )
+except ImportError:  # used outside Ansible, next to vllm_plan_catalog.py and vllm_plan_formats.py
     from vllm_plan_catalog import GPUS, MODELS  # type: ignore[no-redef]
+    from vllm_plan_formats import PlanError, kv_dtype_bytes, kv_heads_per_gpu, weight_bytes  # type: ignore[no-redef]
 
 GIB = 1024**3
 BLOCK_SIZE = 16  # vLLM's default KV block: the cache holds a whole number of 16-token blocks
-DTYPE_BYTES = {
-    "float32": 4.0,
-    "fp32": 4.0,
-    "bfloat16": 2.0,
-    "bf16": 2.0,
-    "float16": 2.0,
-    "fp16": 2.0,
-    "half": 2.0,
-    "fp8": 1.0,
-    "float8": 1.0,
-}
-KV_DTYPE_BYTES = {"fp8": 1.0, "fp8_e4m3": 1.0, "fp8_e5m2": 1.0, "fp8_inc": 1.0}
-# Bytes per weight of the quantized linear layers; embeddings and lm_head stay 16-bit (AutoAWQ, GPTQ,
-# llm-compressor and vLLM's bitsandbytes loader all skip them).
-# int4, group size 128: 0.5 byte + a 16-bit scale and a zero point (or Marlin's padding) per group of 128
-# = 0.5 + 4/128. vLLM logged 5.38 GiB for RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 (gptq_marlin),
-# i.e. 0.527 byte per quantized weight; this gives 0.531 (tests/data/vllm_startups.yaml).
-INT4_BYTES = 0.5 + 4.0 / 128
-# bitsandbytes 4-bit (nf4/fp4): 0.5 byte + one fp32 absmax per block of 64 without double quantization
-# (bitsandbytes' default blocksize 64); double quantization lowers it to ~0.52, so 0.5625 is the safe bound.
-BNB4_BYTES = 0.5 + 4.0 / 64
-QUANT_BYTES = {
-    "awq": INT4_BYTES,
-    "awq_marlin": INT4_BYTES,
-    "gptq": INT4_BYTES,
-    "gptq_marlin": INT4_BYTES,
-    "marlin": INT4_BYTES,
-    "compressed-tensors-w4a16": INT4_BYTES,
-    "bitsandbytes": BNB4_BYTES,
-    "bitsandbytes-4bit": BNB4_BYTES,
-    # LLM.int8: int8 weights plus one fp32 scale per row (negligible).
-    "bitsandbytes-8bit": 1.0,
-    # FP8 per-tensor, per-channel and block-wise (128x128, one fp32 scale per block: 4/16384 byte) weights.
-    "fp8": 1.0,
-    "fbgemm_fp8": 1.0,
-    "modelopt": 1.0,
-    "compressed-tensors-fp8": 1.0,
-    "int8": 1.0,
-    "w8a8": 1.0,
-    "compressed-tensors-w8a8": 1.0,
-}
 DEFAULTS = {
     # Tokens of vLLM's profiling forward pass; None = vLLM's default for the GPU (see batch_defaults).
     "max_num_batched_tokens": None,
@@ -112,10 +79,6 @@ CONTEXT_GIB = {1: 0.51, 2: 1.53}
 V1_SINCE = (0, 8)
 OPTIONAL_ARCH = ("intermediate_size", "num_experts", "num_experts_per_tok", "moe_intermediate_size")
 REQUIRED_ARCH = ("params_b", "num_layers", "num_kv_heads", "head_dim", "hidden_size", "vocab_size")
-
-
-class PlanError(ValueError):
-    """Bad input: unknown catalog name, missing architecture key, unknown dtype or quantization."""
 
 
 def resolve_model(model: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
@@ -160,57 +123,6 @@ def parse_version(version: Any) -> Tuple[int, int]:
     """(major, minor) of a vLLM release such as "0.19.0" or an image tag "v0.30.0"; unknown = newest rules."""
     match = re.match(r"^v?(\d+)\.(\d+)", str(version or "").strip())
     return (int(match.group(1)), int(match.group(2))) if match else (99, 0)
-
-
-def _dtype_bytes(dtype: Optional[str]) -> float:
-    key = str(dtype or "bfloat16").lower().replace("torch.", "")
-    if key == "auto":
-        key = "bfloat16"
-    if key not in DTYPE_BYTES:
-        raise PlanError("unknown dtype %r; known: %s" % (dtype, ", ".join(sorted(DTYPE_BYTES))))
-    return DTYPE_BYTES[key]
-
-
-def _quant_key(arch: Dict[str, Any]) -> Optional[str]:
-    quant = arch.get("quantization")
-    if quant in (None, "", "none", "None"):
-        return None
-    key = str(quant).lower()
-    if key not in QUANT_BYTES:
-        raise PlanError(
-            "unknown quantization %r: the planner has no size formula for it; known: %s"
-            % (quant, ", ".join(sorted(QUANT_BYTES)))
-        )
-    return key
-
-
-def weight_bytes(arch: Dict[str, Any]) -> float:
-    """Bytes of the weights: params x bytes per param; quantized models keep embeddings and lm_head 16-bit."""
-    params = float(arch["params_b"]) * 1e9
-    quant = _quant_key(arch)
-    if quant is None:
-        return params * _dtype_bytes(arch.get("dtype"))
-    embed = float(arch["vocab_size"]) * arch["hidden_size"] * (1 if arch.get("tie_word_embeddings") else 2)
-    return embed * 2.0 + (params - embed) * QUANT_BYTES[quant]
-
-
-def kv_dtype_bytes(arch: Dict[str, Any], kv_cache_dtype: Optional[str]) -> float:
-    """Bytes per KV element: fp8 = 1; auto = the activation dtype (16-bit for quantized checkpoints)."""
-    key = str(kv_cache_dtype or "auto").lower()
-    if key in KV_DTYPE_BYTES:
-        return KV_DTYPE_BYTES[key]
-    if key != "auto":
-        if key not in DTYPE_BYTES:
-            raise PlanError("unknown kv_cache_dtype %r" % (kv_cache_dtype,))
-        return DTYPE_BYTES[key]
-    if _quant_key(arch) is not None:
-        return 2.0
-    return max(_dtype_bytes(arch.get("dtype")), 2.0)
-
-
-def _kv_heads_per_gpu(num_kv_heads: int, tp: int) -> int:
-    # vLLM shards KV heads across ranks, or replicates them when there are fewer heads than ranks.
-    return max(1, num_kv_heads // tp)
 
 
 def batch_defaults(spec: Dict[str, Any]) -> Tuple[int, int]:
@@ -357,7 +269,7 @@ def plan(
     kv_bytes_token = (
         2.0 * arch["num_layers"] * arch["num_kv_heads"] * arch["head_dim"] * kv_dtype_bytes(arch, kv_cache_dtype)
     )
-    kv_bytes_token_gpu = 2.0 * arch["num_layers"] * _kv_heads_per_gpu(int(arch["num_kv_heads"]), max(tp, 1))
+    kv_bytes_token_gpu = 2.0 * arch["num_layers"] * kv_heads_per_gpu(int(arch["num_kv_heads"]), max(tp, 1))
     kv_bytes_token_gpu *= arch["head_dim"] * kv_dtype_bytes(arch, kv_cache_dtype)
     # vLLM: requested_memory = total x gpu_memory_utilization; available KV = requested - weights - activation
     # peak - non-torch increase (- CUDA graph estimate since 0.21), each per rank (gpu_worker.py).
