@@ -46,6 +46,9 @@ DEFAULTS = {
     "max_num_seqs": None,
     # Memory allocated outside torch during profiling (NCCL, custom all-reduce, cuBLAS); None = measured default.
     "non_torch_gib": None,
+    # False when vLLM runs TP > 1 without its custom all-reduce (no GPU P2P, ranks on several nodes, or
+    # --disable-custom-all-reduce): its buffers are then not allocated.
+    "custom_all_reduce": True,
     # CUDA graph memory vLLM >= 0.21 subtracts before sizing the KV cache; None = default estimate.
     "cudagraph_gib": None,
     # Replaces non_torch_gib + cudagraph_gib when set (kept for configurations written for the first planner).
@@ -67,6 +70,12 @@ FUSED_MOE_CHUNK = 32768
 # Non-torch memory per GPU: 0.24-0.27 GiB at TP 1 and 2.06-2.21 GiB at TP > 1 (NCCL and custom all-reduce
 # buffers) in the vLLM 0.19 H100 logs; older or PCIe-only setups logged 0.01-0.35 GiB (safe side).
 NON_TORCH_GIB = {1: 0.27, 2: 2.2}
+# TP > 1 without vLLM's custom all-reduce ("Custom allreduce is disabled because your platform lacks GPU P2P
+# capability" or "... because this process group spans across nodes"): only NCCL's buffers. V0 logged 0.25 GiB on
+# 2 x RTX 4090 (vllm-project/vllm#13061) and 0.36 GiB on 8 x L40; vLLM 0.10 start-ups of Qwen2-7B at TP 2 on A100
+# (dennislee22/vLLM-benchmarking) leave 0.04 GiB on one node and 0.96 GiB across two nodes once weights, KV cache and
+# the sampler are subtracted. 1.0 covers them all.
+NON_TORCH_NO_CUSTOM_AR_GIB = 1.0
 # CUDA graph memory estimate subtracted since v0.21.0 ("CUDA graph memory profiling is enabled (default since
 # v0.21.0)", vllm/v1/worker/gpu_worker.py, VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). vLLM 0.19 logged estimates
 # of 0.52-1.6 GiB at TP 1 and 0.57-1.82 GiB at TP > 1 on H100; not calibrated on a >= 0.21 start-up.
@@ -164,7 +173,10 @@ def overhead_bytes(knobs: Dict[str, Any], tp: int) -> Tuple[float, float]:
     if knobs["overhead_gib"] is not None:
         return float(knobs["overhead_gib"]) * GIB, 0.0
     key = 1 if tp == 1 else 2
-    non_torch = knobs["non_torch_gib"] if knobs["non_torch_gib"] is not None else NON_TORCH_GIB[key]
+    non_torch = knobs["non_torch_gib"]
+    if non_torch is None:
+        no_custom_ar = key > 1 and not knobs["custom_all_reduce"]
+        non_torch = NON_TORCH_NO_CUSTOM_AR_GIB if no_custom_ar else NON_TORCH_GIB[key]
     graphs = knobs["cudagraph_gib"]
     if graphs is None:
         graphs = CUDAGRAPH_GIB[key] if parse_version(knobs["vllm_version"]) >= CUDAGRAPH_SINCE else 0.0

@@ -46,6 +46,7 @@ def plan_row(data, row):
         max_num_batched_tokens=row["max_num_batched_tokens"],
         max_num_seqs=row["max_num_seqs"],
         vllm_version=planner_version(row["vllm_version"]),
+        custom_all_reduce=row.get("custom_all_reduce", True),
     )
 
 
