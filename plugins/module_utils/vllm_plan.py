@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Does a model fit a GPU under vLLM, and with which max_model_len?
 
-Pure Python (no Ansible import), usable outside Ansible::
+Pure Python (no Ansible import), usable outside Ansible next to vllm_plan_catalog.py (models, GPU flavors) and
+vllm_plan_formats.py (bytes per weight and KV element of each dtype and quantization format)::
 
     from vllm_plan import plan
     plan("meta-llama/Llama-3.1-8B-Instruct", "l4-90")
@@ -26,52 +27,18 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 try:
     from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_catalog import GPUS, MODELS
-except ImportError:  # used outside Ansible, next to vllm_plan_catalog.py
+    from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_formats import (
+        PlanError,
+        kv_dtype_bytes,
+        kv_heads_per_gpu,
+        weight_bytes,
+    )
+except ImportError:  # used outside Ansible, next to vllm_plan_catalog.py and vllm_plan_formats.py
     from vllm_plan_catalog import GPUS, MODELS  # type: ignore[no-redef]
+    from vllm_plan_formats import PlanError, kv_dtype_bytes, kv_heads_per_gpu, weight_bytes  # type: ignore[no-redef]
 
 GIB = 1024**3
 BLOCK_SIZE = 16  # vLLM's default KV block: the cache holds a whole number of 16-token blocks
-DTYPE_BYTES = {
-    "float32": 4.0,
-    "fp32": 4.0,
-    "bfloat16": 2.0,
-    "bf16": 2.0,
-    "float16": 2.0,
-    "fp16": 2.0,
-    "half": 2.0,
-    "fp8": 1.0,
-    "float8": 1.0,
-}
-KV_DTYPE_BYTES = {"fp8": 1.0, "fp8_e4m3": 1.0, "fp8_e5m2": 1.0, "fp8_inc": 1.0}
-# Bytes per weight of the quantized linear layers; embeddings and lm_head stay 16-bit (AutoAWQ, GPTQ,
-# llm-compressor and vLLM's bitsandbytes loader all skip them).
-# int4, group size 128: 0.5 byte + a 16-bit scale and a zero point (or Marlin's padding) per group of 128
-# = 0.5 + 4/128. vLLM logged 5.38 GiB for RedHatAI/Meta-Llama-3.1-8B-Instruct-quantized.w4a16 (gptq_marlin),
-# i.e. 0.527 byte per quantized weight; this gives 0.531 (tests/data/vllm_startups.yaml).
-INT4_BYTES = 0.5 + 4.0 / 128
-# bitsandbytes 4-bit (nf4/fp4): 0.5 byte + one fp32 absmax per block of 64 without double quantization
-# (bitsandbytes' default blocksize 64); double quantization lowers it to ~0.52, so 0.5625 is the safe bound.
-BNB4_BYTES = 0.5 + 4.0 / 64
-QUANT_BYTES = {
-    "awq": INT4_BYTES,
-    "awq_marlin": INT4_BYTES,
-    "gptq": INT4_BYTES,
-    "gptq_marlin": INT4_BYTES,
-    "marlin": INT4_BYTES,
-    "compressed-tensors-w4a16": INT4_BYTES,
-    "bitsandbytes": BNB4_BYTES,
-    "bitsandbytes-4bit": BNB4_BYTES,
-    # LLM.int8: int8 weights plus one fp32 scale per row (negligible).
-    "bitsandbytes-8bit": 1.0,
-    # FP8 per-tensor, per-channel and block-wise (128x128, one fp32 scale per block: 4/16384 byte) weights.
-    "fp8": 1.0,
-    "fbgemm_fp8": 1.0,
-    "modelopt": 1.0,
-    "compressed-tensors-fp8": 1.0,
-    "int8": 1.0,
-    "w8a8": 1.0,
-    "compressed-tensors-w8a8": 1.0,
-}
 DEFAULTS = {
     # Tokens of vLLM's profiling forward pass; None = vLLM's default for the GPU (see batch_defaults).
     "max_num_batched_tokens": None,
@@ -79,6 +46,9 @@ DEFAULTS = {
     "max_num_seqs": None,
     # Memory allocated outside torch during profiling (NCCL, custom all-reduce, cuBLAS); None = measured default.
     "non_torch_gib": None,
+    # False when vLLM runs TP > 1 without its custom all-reduce (no GPU P2P, ranks on several nodes, or
+    # --disable-custom-all-reduce): its buffers are then not allocated.
+    "custom_all_reduce": True,
     # CUDA graph memory vLLM >= 0.21 subtracts before sizing the KV cache; None = default estimate.
     "cudagraph_gib": None,
     # Replaces non_torch_gib + cudagraph_gib when set (kept for configurations written for the first planner).
@@ -100,6 +70,12 @@ FUSED_MOE_CHUNK = 32768
 # Non-torch memory per GPU: 0.24-0.27 GiB at TP 1 and 2.06-2.21 GiB at TP > 1 (NCCL and custom all-reduce
 # buffers) in the vLLM 0.19 H100 logs; older or PCIe-only setups logged 0.01-0.35 GiB (safe side).
 NON_TORCH_GIB = {1: 0.27, 2: 2.2}
+# TP > 1 without vLLM's custom all-reduce ("Custom allreduce is disabled because your platform lacks GPU P2P
+# capability" or "... because this process group spans across nodes"): only NCCL's buffers. V0 logged 0.25 GiB on
+# 2 x RTX 4090 (vllm-project/vllm#13061) and 0.36 GiB on 8 x L40; vLLM 0.10 start-ups of Qwen2-7B at TP 2 on A100
+# (dennislee22/vLLM-benchmarking) leave 0.04 GiB on one node and 0.96 GiB across two nodes once weights, KV cache and
+# the sampler are subtracted. 1.0 covers them all.
+NON_TORCH_NO_CUSTOM_AR_GIB = 1.0
 # CUDA graph memory estimate subtracted since v0.21.0 ("CUDA graph memory profiling is enabled (default since
 # v0.21.0)", vllm/v1/worker/gpu_worker.py, VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). vLLM 0.19 logged estimates
 # of 0.52-1.6 GiB at TP 1 and 0.57-1.82 GiB at TP > 1 on H100; not calibrated on a >= 0.21 start-up.
@@ -112,10 +88,6 @@ CONTEXT_GIB = {1: 0.51, 2: 1.53}
 V1_SINCE = (0, 8)
 OPTIONAL_ARCH = ("intermediate_size", "num_experts", "num_experts_per_tok", "moe_intermediate_size")
 REQUIRED_ARCH = ("params_b", "num_layers", "num_kv_heads", "head_dim", "hidden_size", "vocab_size")
-
-
-class PlanError(ValueError):
-    """Bad input: unknown catalog name, missing architecture key, unknown dtype or quantization."""
 
 
 def resolve_model(model: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
@@ -162,57 +134,6 @@ def parse_version(version: Any) -> Tuple[int, int]:
     return (int(match.group(1)), int(match.group(2))) if match else (99, 0)
 
 
-def _dtype_bytes(dtype: Optional[str]) -> float:
-    key = str(dtype or "bfloat16").lower().replace("torch.", "")
-    if key == "auto":
-        key = "bfloat16"
-    if key not in DTYPE_BYTES:
-        raise PlanError("unknown dtype %r; known: %s" % (dtype, ", ".join(sorted(DTYPE_BYTES))))
-    return DTYPE_BYTES[key]
-
-
-def _quant_key(arch: Dict[str, Any]) -> Optional[str]:
-    quant = arch.get("quantization")
-    if quant in (None, "", "none", "None"):
-        return None
-    key = str(quant).lower()
-    if key not in QUANT_BYTES:
-        raise PlanError(
-            "unknown quantization %r: the planner has no size formula for it; known: %s"
-            % (quant, ", ".join(sorted(QUANT_BYTES)))
-        )
-    return key
-
-
-def weight_bytes(arch: Dict[str, Any]) -> float:
-    """Bytes of the weights: params x bytes per param; quantized models keep embeddings and lm_head 16-bit."""
-    params = float(arch["params_b"]) * 1e9
-    quant = _quant_key(arch)
-    if quant is None:
-        return params * _dtype_bytes(arch.get("dtype"))
-    embed = float(arch["vocab_size"]) * arch["hidden_size"] * (1 if arch.get("tie_word_embeddings") else 2)
-    return embed * 2.0 + (params - embed) * QUANT_BYTES[quant]
-
-
-def kv_dtype_bytes(arch: Dict[str, Any], kv_cache_dtype: Optional[str]) -> float:
-    """Bytes per KV element: fp8 = 1; auto = the activation dtype (16-bit for quantized checkpoints)."""
-    key = str(kv_cache_dtype or "auto").lower()
-    if key in KV_DTYPE_BYTES:
-        return KV_DTYPE_BYTES[key]
-    if key != "auto":
-        if key not in DTYPE_BYTES:
-            raise PlanError("unknown kv_cache_dtype %r" % (kv_cache_dtype,))
-        return DTYPE_BYTES[key]
-    if _quant_key(arch) is not None:
-        return 2.0
-    return max(_dtype_bytes(arch.get("dtype")), 2.0)
-
-
-def _kv_heads_per_gpu(num_kv_heads: int, tp: int) -> int:
-    # vLLM shards KV heads across ranks, or replicates them when there are fewer heads than ranks.
-    return max(1, num_kv_heads // tp)
-
-
 def batch_defaults(spec: Dict[str, Any]) -> Tuple[int, int]:
     """vLLM's OpenAI-server defaults (max_num_batched_tokens, max_num_seqs) for a GPU.
 
@@ -252,7 +173,10 @@ def overhead_bytes(knobs: Dict[str, Any], tp: int) -> Tuple[float, float]:
     if knobs["overhead_gib"] is not None:
         return float(knobs["overhead_gib"]) * GIB, 0.0
     key = 1 if tp == 1 else 2
-    non_torch = knobs["non_torch_gib"] if knobs["non_torch_gib"] is not None else NON_TORCH_GIB[key]
+    non_torch = knobs["non_torch_gib"]
+    if non_torch is None:
+        no_custom_ar = key > 1 and not knobs["custom_all_reduce"]
+        non_torch = NON_TORCH_NO_CUSTOM_AR_GIB if no_custom_ar else NON_TORCH_GIB[key]
     graphs = knobs["cudagraph_gib"]
     if graphs is None:
         graphs = CUDAGRAPH_GIB[key] if parse_version(knobs["vllm_version"]) >= CUDAGRAPH_SINCE else 0.0
@@ -357,7 +281,7 @@ def plan(
     kv_bytes_token = (
         2.0 * arch["num_layers"] * arch["num_kv_heads"] * arch["head_dim"] * kv_dtype_bytes(arch, kv_cache_dtype)
     )
-    kv_bytes_token_gpu = 2.0 * arch["num_layers"] * _kv_heads_per_gpu(int(arch["num_kv_heads"]), max(tp, 1))
+    kv_bytes_token_gpu = 2.0 * arch["num_layers"] * kv_heads_per_gpu(int(arch["num_kv_heads"]), max(tp, 1))
     kv_bytes_token_gpu *= arch["head_dim"] * kv_dtype_bytes(arch, kv_cache_dtype)
     # vLLM: requested_memory = total x gpu_memory_utilization; available KV = requested - weights - activation
     # peak - non-torch increase (- CUDA graph estimate since 0.21), each per rank (gpu_worker.py).

@@ -93,6 +93,16 @@ def test_tensor_parallel_ranks_keep_more_non_torch_memory_than_a_single_gpu():
     assert sharded["weights_per_gpu_gib"] == pytest.approx(single["weights_per_gpu_gib"] / 4, abs=0.01)
 
 
+def test_without_custom_all_reduce_tensor_parallel_ranks_keep_less_non_torch_memory():
+    with_ar = plan(LLAMA_8B, "h100-1520", tensor_parallel_size=2)
+    without_ar = plan(LLAMA_8B, "h100-1520", tensor_parallel_size=2, custom_all_reduce=False)
+    single = plan(LLAMA_8B, "h100-1520")
+    assert single["non_torch_gib"] < without_ar["non_torch_gib"] < with_ar["non_torch_gib"]
+    assert without_ar["kv_cache_tokens"] > with_ar["kv_cache_tokens"]
+    # A single GPU has no all-reduce: the option changes nothing there.
+    assert plan(LLAMA_8B, "h100-1520", custom_all_reduce=False) == single
+
+
 def test_cuda_graph_memory_is_reserved_only_by_vllm_releases_that_subtract_it():
     assert plan(LLAMA_8B, "l40s-90", vllm_version="0.19.0")["cudagraph_gib"] == 0
     assert plan(LLAMA_8B, "l40s-90", vllm_version="v0.21.0")["cudagraph_gib"] > 0

@@ -46,6 +46,7 @@ def plan_row(data, row):
         max_num_batched_tokens=row["max_num_batched_tokens"],
         max_num_seqs=row["max_num_seqs"],
         vllm_version=planner_version(row["vllm_version"]),
+        custom_all_reduce=row.get("custom_all_reduce", True),
     )
 
 
@@ -75,10 +76,11 @@ def evaluated():
     return rows
 
 
-def test_the_table_holds_at_least_40_startups_with_their_source(evaluated):
+def test_the_table_holds_at_least_40_startups_each_with_a_link_to_its_log(evaluated):
     assert len(evaluated) >= 40
     for row, _, _ in evaluated:
-        assert row["source"] and row["vllm_version"] and row["gpu_total_gib"] > 0, row["id"]
+        assert row["source"].startswith("https://github.com/"), row["id"]
+        assert row["vllm_version"] and row["gpu_total_gib"] > 0, row["id"]
 
 
 def test_the_table_covers_the_spread_the_issue_asks_for(evaluated):
