@@ -38,8 +38,7 @@ def _sources(policy):
 
 def _conditions(policy):
     for rule in (policy.get("spec") or {}).get("rules") or []:
-        for condition in rule.get("when") or []:
-            yield condition
+        yield from rule.get("when") or []
 
 
 def identity_namespaces(policy, own_proxies=()):
