@@ -126,7 +126,10 @@ options:
     type: bool
     default: false
   wait:
-    description: Wait until the pool is READY with the desired number of nodes (or gone, for O(state=absent)).
+    description:
+      - Wait until the pool is READY with the desired number of nodes (or gone, for O(state=absent)).
+      - With O(autoscale) on, the autoscaler owns the node count, so the wait ends once the pool is READY with a
+        node count between O(min_nodes) and O(max_nodes), whatever O(desired_nodes) says.
     type: bool
     default: true
   wait_timeout:

@@ -28,8 +28,8 @@ gpu_pool = {
   max_nodes     = 2
   desired_nodes = 0
   labels = {
-    "nvidia.com/gpu.present"         = "true"
-    "gpuops.io/environment"          = "production"
-    "node.kubernetes.io/gpu-product" = "l40s"
+    "nvidia.com/gpu.present" = "true"
+    "gpuops.io/environment"  = "production"
+    "gpuops.io/gpu-product"  = "l40s"
   }
 }

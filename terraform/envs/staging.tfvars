@@ -28,8 +28,8 @@ gpu_pool = {
   max_nodes     = 2
   desired_nodes = 0
   labels = {
-    "nvidia.com/gpu.present"         = "true"
-    "gpuops.io/environment"          = "staging"
-    "node.kubernetes.io/gpu-product" = "rtx5000"
+    "nvidia.com/gpu.present" = "true"
+    "gpuops.io/environment"  = "staging"
+    "gpuops.io/gpu-product"  = "rtx5000"
   }
 }

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh import spec
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.errors import OvhApiError
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.waiter import READY
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.ovh.waiter import READY, settled_for
 
 
 class NodePoolManager:
@@ -85,7 +85,7 @@ class NodePoolManager:
             # OVH answers 409 to a PUT on a pool that is still changing.
             self._wait_ready(current, name, created=False)
         self.client.put("%s/nodepool/%s" % (self.base, current["id"]), body, what="update node pool %s" % name)
-        result["nodepool"] = self._after_change(current["id"], name, after["desiredNodes"], created=False)
+        result["nodepool"] = self._after_change(current["id"], name, after, created=False)
         return result
 
     def _create(self, params):
@@ -107,7 +107,7 @@ class NodePoolManager:
         if self.check_mode:
             return result
         result["nodepool"] = self._post(name, spec.create_body(after))
-        result["nodepool"] = self._after_change(result["nodepool"]["id"], name, after["desiredNodes"], created=True)
+        result["nodepool"] = self._after_change(result["nodepool"]["id"], name, after, created=True)
         return result
 
     def _post(self, name, body):
@@ -158,21 +158,18 @@ class NodePoolManager:
             raise
         return result
 
-    def _after_change(self, pool_id, name, desired_nodes, created):
+    def _after_change(self, pool_id, name, after, created):
         pool = self.get(pool_id)
         if self.waiter is None:
             return pool
-        return self._wait_ready(pool, name, created=created, desired_nodes=desired_nodes)
+        return self._wait_ready(pool, name, created=created, after=after)
 
-    def _wait_ready(self, pool, name, created, desired_nodes=None):
-        def settled(p):
-            # Right after a PUT the pool may still say READY; node counts tell that it has moved.
-            return desired_nodes is None or p.get("currentNodes") == desired_nodes
-
+    def _wait_ready(self, pool, name, created, after=None):
+        settled = settled_for(after) if after is not None else None
         try:
             return self.waiter.until_ready(lambda: self.get(pool["id"]), name, settled)
         except OvhApiError as exc:
-            exc.changed = exc.changed or created or desired_nodes is not None
+            exc.changed = exc.changed or created or after is not None
             if created:
                 exc.message += (
                     "; the pool was created (id %s) and still exists: fix the cause and re-run, " % pool["id"]

@@ -31,6 +31,26 @@ def describe(pool):
     )
 
 
+def settled_for(after):
+    """The condition a READY pool must also meet after a change to ``after`` (the desired view).
+
+    Right after a PUT the pool may still say READY, so the node count tells that it has moved. With the cluster
+    autoscaler on (``autoscale``), the autoscaler owns the count: a GPU pool may rightly sit at 0 nodes while
+    desiredNodes says 1, so only the min..max bounds are awaited, never desiredNodes itself.
+    """
+    if after.get("autoscale"):
+        low = after.get("minNodes") or 0
+        high = after.get("maxNodes")
+
+        def within_bounds(pool):
+            current = pool.get("currentNodes")
+            return current is not None and current >= low and (high is None or current <= high)
+
+        return within_bounds
+    desired = after.get("desiredNodes")
+    return lambda pool: desired is None or pool.get("currentNodes") == desired
+
+
 class Waiter:
     """Wait with ``timeout`` seconds and ``sleep`` seconds between polls."""
 

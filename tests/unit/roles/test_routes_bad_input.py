@@ -26,7 +26,14 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         {"routes_cold_start_budget_seconds": 60, "routes_request_timeout_seconds": 90},
         "routes_cold_start_budget_seconds",
     ),
-    "route to a metrics port": ({"routes_vllm_port": 8080}, "routes_vllm_port"),
+    "timeout shorter than cold start plus the longest stream": (
+        {"routes_stream_budget_seconds": 7200, "routes_request_timeout_seconds": 3960},
+        "routes_request_timeout_seconds",
+    ),
+    "route to the interceptor's admin port": (
+        {"keda_http_addon_enabled": True, "routes_keda_interceptor_port": 9090},
+        "routes_keda_interceptor_port",
+    ),
     "metrics path exposed": ({"routes_exposed_paths": ["/v1/chat/completions", "/metrics"]}, "routes_exposed_paths"),
     "LoRA admin path exposed": ({"routes_exposed_paths": ["/v1/load_lora_adapter"]}, "routes_exposed_paths"),
     "short key": ({"routes_api_keys": [{"name": "team-a", "key": "short"}]}, "routes_api_keys"),
