@@ -20,10 +20,12 @@ from urllib.parse import urlsplit
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify import report
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.errors import TransportError
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.inputs import Target
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.paths import VLLM_PRIVATE_PATHS
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.serving import (
     completion_shape_errors,
     read_stream,
+)
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_paths import (
+    VLLM_UNAUTHENTICATED_PATHS as VLLM_PRIVATE_PATHS,
 )
 
 REDIRECTS = (301, 302, 303, 307, 308)

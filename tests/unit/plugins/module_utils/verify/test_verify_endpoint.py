@@ -12,7 +12,9 @@ from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify import
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.endpoint import EndpointChecker
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.errors import TransportError
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.inputs import Target
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.verify.paths import VLLM_PRIVATE_PATHS
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_paths import (
+    VLLM_UNAUTHENTICATED_PATHS as VLLM_PRIVATE_PATHS,
+)
 
 KEY = "secret-key-team-a-0123456789"
 REVOKED = "secret-revoked-9876543210"
