@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import errors
+from . import endpoints, errors
 from .api import Api, Request, Response
 from .store import Store
 
@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
         elif harness:
             response = self._harness(split.path, body)
         else:
-            response = self._fault() or self._api(Request(self.command, split.path, query, body, content_type))
+            response = self._fault() or self._api(split.path, query, body, content_type)
         self._send(response)
         if not harness:
             emulator.record(
@@ -96,6 +96,7 @@ class Handler(BaseHTTPRequestHandler):
                     "query": query,
                     "status": response.status,
                     "content_type": content_type,
+                    "accept": self.headers.get("Accept") or "",
                 }
             )
 
@@ -145,8 +146,18 @@ class Handler(BaseHTTPRequestHandler):
             return Response(code, errors.ApiError(code, message).status())
         return None
 
-    def _api(self, request: Request) -> Response:
+    def _api(self, path: str, query: dict[str, str], body: bytes, content_type: str) -> Response:
+        request = Request(self.command, path, query, body, content_type)
+        accept = self.headers.get("Accept") or ""
         try:
+            if self.command == "GET":
+                special = endpoints.health(path, query) or endpoints.openapi_document(
+                    self.server.emulator.store, path, accept
+                )
+                if special is not None:
+                    return special
+            endpoints.check_accept(accept)
+            request.body, request.content_type = endpoints.decode_body(body, content_type)
             return self.server.emulator.api.handle(request)
         except errors.ApiError as err:
             return Response(err.code, err.status(), headers=err.headers)
@@ -184,7 +195,9 @@ class Handler(BaseHTTPRequestHandler):
             faults.delay = float(spec.get("delay", faults.delay))
 
     def _send(self, response: Response) -> None:
-        if isinstance(response.body, str):
+        if isinstance(response.body, bytes):
+            payload = response.body
+        elif isinstance(response.body, str):
             payload = response.body.encode()
         else:
             payload = json.dumps(response.body, separators=(",", ":"), default=str).encode()
