@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,67 @@ def test_no_real_helm_on_the_harness_path_yet(kube_emulator: KubeEmulator) -> No
     wrapper = (kube_emulator.bin_dir / "helm").read_text()
     assert "tests.harness.helm_standin" in wrapper
     assert os.access(kube_emulator.bin_dir / "helm", os.X_OK)
+
+
+def _watches(emu: KubeEmulator, path: str) -> list[dict]:
+    return [r for r in emu.requests() if r["path"] == path and r["query"].get("watch") in ("true", "1")]
+
+
+def test_wait_for_available_and_rollout_status_of_a_deployment(
+    kube_emulator: KubeEmulator,
+    kubectl,
+    tmp_path: Path,
+) -> None:
+    _create_demo(kube_emulator)
+    assert kubectl("apply", "-f", _manifest(tmp_path, _deployment())).returncode == 0
+    waited = kubectl("wait", "--for=condition=Available", "deployment/web", "-n", "demo", "--timeout=30s")
+    assert waited.returncode == 0, waited.stderr
+    assert "deployment.apps/web condition met" in waited.stdout
+    rollout = kubectl("rollout", "status", "deployment/web", "-n", "demo", "--timeout=30s")
+    assert rollout.returncode == 0, rollout.stderr
+    assert 'deployment "web" successfully rolled out' in rollout.stdout
+    watches = _watches(kube_emulator, "/apis/apps/v1/namespaces/demo/deployments")
+    assert len(watches) == 2 and all(w["status"] == 200 for w in watches)
+    assert all(w["query"]["fieldSelector"] == "metadata.name=web" for w in watches)
+
+
+def test_wait_follows_a_status_change_that_arrives_through_the_watch(
+    kube_emulator: KubeEmulator,
+    kubectl,
+    tmp_path: Path,
+) -> None:
+    """Custom resources have no controller here, so the condition appears only when the test writes it."""
+    crd = samples.small_crd()
+    assert kubectl("apply", "-f", _manifest(tmp_path, crd)).returncode == 0
+    _create_demo(kube_emulator)
+    widget = {"apiVersion": "example.gpuops.io/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "demo"}}
+    widget["spec"] = {"size": 1}
+    path = "/apis/example.gpuops.io/v1/namespaces/demo/widgets/w"
+    assert kube_emulator.request("POST", path.rsplit("/", 1)[0], widget)[0] == 201
+    ready = {"status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Done"}]}}
+
+    def mark_ready() -> None:
+        time.sleep(1.5)
+        status, body = kube_emulator.request("PATCH", f"{path}/status", ready, "application/merge-patch+json")
+        assert status == 200, body
+
+    thread = threading.Thread(target=mark_ready)
+    started = time.monotonic()
+    thread.start()
+    waited = kubectl("wait", "--for=condition=Ready", "widgets/w", "-n", "demo", "--timeout=30s")
+    thread.join()
+    assert waited.returncode == 0, waited.stderr
+    assert "widget.example.gpuops.io/w condition met" in waited.stdout
+    assert 1.4 < time.monotonic() - started < 25
+    assert len(_watches(kube_emulator, path.rsplit("/", 1)[0])) == 1
+
+
+def test_wait_for_delete_sees_the_deleted_event(kube_emulator: KubeEmulator, kubectl) -> None:
+    _create_demo(kube_emulator)
+    assert kubectl("create", "configmap", "gone", "-n", "demo", "--from-literal=a=b").returncode == 0
+    timer = threading.Timer(1.0, kube_emulator.request, ("DELETE", "/api/v1/namespaces/demo/configmaps/gone"))
+    timer.start()
+    waited = kubectl("wait", "--for=delete", "configmap/gone", "-n", "demo", "--timeout=30s")
+    timer.join()
+    assert waited.returncode == 0, waited.stderr
+    assert len(_watches(kube_emulator, "/api/v1/namespaces/demo/configmaps")) == 1

@@ -13,6 +13,7 @@ from .jsonutil import clone
 from .managed import now
 from .resources import ResourceType, builtin_resources, version_priority
 from .selectors import field_selector, label_selector
+from .watch import JOURNAL_SIZE, Journal
 
 Obj = dict[str, Any]
 _SERVICE_NET = ipaddress.ip_network("10.96.0.0/12")
@@ -32,7 +33,7 @@ def _comparable(obj: Obj) -> Obj:
 class Store:
     """All objects, the resource registry (built-in plus CRD-defined) and a global resourceVersion counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch_history: int = JOURNAL_SIZE) -> None:
         self.lock = threading.RLock()
         self.rv = 0
         self.types: dict[tuple[str, str, str], ResourceType] = {}
@@ -41,6 +42,7 @@ class Store:
         self.applied: dict[tuple[str, str], Obj] = {}  # (uid, fieldManager) -> last applied config
         self.listeners: list[Callable[[ResourceType, Obj | None, Obj], None]] = []
         self.next_ip = 10
+        self.journal = Journal(self.lock, watch_history)  # what watches replay and follow
         for rt in builtin_resources():
             self.register(rt)
 
@@ -76,6 +78,10 @@ class Store:
         out = clone(obj)
         out["apiVersion"], out["kind"] = rt.api_version, rt.kind
         return out
+
+    def present_item(self, rt: ResourceType, obj: Obj) -> Obj:
+        """An object as clients see it in `rt`'s version (with apiVersion and kind)."""
+        return self._present(rt, obj)
 
     def get(self, rt: ResourceType, ns: str, name: str) -> Obj:
         with self.lock:
@@ -305,6 +311,7 @@ class Store:
             self._remove(rt, new, "Background")  # the last finalizer is gone: the pending delete completes
             return self._present(rt, new)
         self._bucket(rt)[key] = new
+        self.journal.record(rt.key, "ADDED" if old is None else "MODIFIED", new, self.rv)
         if rt.is_crd is False and rt.kind == "CustomResourceDefinition":
             crds.sync_crd(self, new)
         result = self._present(rt, new)
@@ -323,6 +330,7 @@ class Store:
             self.rv += 1
             new["metadata"]["resourceVersion"] = str(self.rv)
             self._bucket(rt)[(ns if rt.namespaced else "", name)] = new
+            self.journal.record(rt.key, "MODIFIED", new, self.rv)
 
     # deletes ------------------------------------------------------------------------------------
     def delete(self, rt: ResourceType, ns: str, name: str, dry_run: bool = False, propagation: str = "") -> Obj:
@@ -339,6 +347,7 @@ class Store:
                     old["metadata"]["deletionTimestamp"] = out["metadata"]["deletionTimestamp"]
                     self.rv += 1
                     old["metadata"]["resourceVersion"] = str(self.rv)
+                    self.journal.record(rt.key, "MODIFIED", old, self.rv)
                 return self._present(rt, old)
             self._remove(rt, old, propagation)
             return out
@@ -347,10 +356,12 @@ class Store:
         meta = obj["metadata"]
         self._bucket(rt).pop((meta.get("namespace", "") if rt.namespaced else "", meta["name"]), None)
         self.rv += 1
+        meta["resourceVersion"] = str(self.rv)
+        self.journal.record(rt.key, "DELETED", obj, self.rv)
         if rt.group == "" and rt.kind == "Namespace":
-            for bucket in self.objects.values():
+            for bucket_key, bucket in self.objects.items():
                 for key in [k for k in bucket if k[0] == meta["name"]]:
-                    bucket.pop(key)
+                    self.journal.record(bucket_key, "DELETED", bucket.pop(key), self.rv)
             for key in [k for k in self.pod_logs if k[0] == meta["name"]]:
                 self.pod_logs.pop(key)
         elif rt.kind == "CustomResourceDefinition" and not rt.is_crd:
