@@ -326,3 +326,23 @@ def test_wait_for_delete_sees_the_deleted_event(kube_emulator: KubeEmulator, kub
     timer.join()
     assert waited.returncode == 0, waited.stderr
     assert len(_watches(kube_emulator, "/api/v1/namespaces/demo/configmaps")) == 1
+
+
+def test_server_side_apply_conflict_names_the_manager_and_force_conflicts_takes_over(
+    kube_emulator: KubeEmulator,
+    kubectl,
+    tmp_path: Path,
+) -> None:
+    _create_demo(kube_emulator)
+    assert kubectl("apply", "--server-side", "-f", _manifest(tmp_path, _deployment())).returncode == 0
+    other = ("apply", "--server-side", "--field-manager=other", "-f", _manifest(tmp_path, _deployment(replicas=3), "3"))
+    refused = kubectl(*other)
+    assert refused.returncode == 1
+    assert 'Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas' in refused.stderr
+    _, stored = kube_emulator.request("GET", "/apis/apps/v1/namespaces/demo/deployments/web")
+    assert stored["spec"]["replicas"] == 2
+    forced = kubectl(*other, "--force-conflicts")
+    assert forced.returncode == 0, forced.stderr
+    _, stored = kube_emulator.request("GET", "/apis/apps/v1/namespaces/demo/deployments/web")
+    assert stored["spec"]["replicas"] == 3
+    assert {m["manager"] for m in stored["metadata"]["managedFields"]} == {"kubectl", "other"}

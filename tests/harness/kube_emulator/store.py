@@ -201,11 +201,26 @@ class Store:
             if not isinstance(patched, dict):
                 raise errors.bad_request("the patch did not produce an object")
             operation = "Apply" if ptype == "apply" else "Update"
+            others, found = self._apply_conflicts(rt, old, base, body, manager) if ptype == "apply" else ({}, [])
+            if found and not force:
+                raise managed.conflict_error(rt, found)
             obj = self._prepare(rt, old, patched, sub, manager, operation, applied=body if ptype == "apply" else None)
+            if found:
+                managed.take_ownership(rt, obj, others, found)
             result = self._commit(rt, old, obj, dry_run)
             if ptype == "apply" and not dry_run:
                 self.applied[(old["metadata"]["uid"], manager)] = clone(body)
+                for other, config in others.items():
+                    self.applied[(old["metadata"]["uid"], other)] = config
             return result
+
+    def _apply_conflicts(
+        self, rt: ResourceType, old: Obj, live: Obj, body: Any, manager: str
+    ) -> tuple[dict[str, Obj], list[tuple[str, tuple]]]:
+        """Copies of the other apply managers' configurations, and the fields this apply would take from them."""
+        uid = old["metadata"]["uid"]
+        others = {m: clone(c) for (u, m), c in self.applied.items() if u == uid and m != manager}
+        return others, managed.conflicts(live, body if isinstance(body, dict) else {}, others)
 
     def _apply_create(self, rt: ResourceType, ns: str, name: str, body: Any, dry_run: bool, manager: str) -> Obj:
         if not isinstance(body, dict):
