@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from . import workloads
 from .jsonutil import clone
 from .resources import ResourceType
 from .store import Obj, Store, now
@@ -86,9 +87,9 @@ class Controllers:
             ("", "PersistentVolumeClaim"): self._pvc,
             ("", "Pod"): self._pod,
             ("", "Service"): self._service,
-            ("apps", "Deployment"): self._workload,
+            ("apps", "Deployment"): lambda rt, obj: workloads.reconcile_deployment(self.store, rt, obj),
             ("apps", "StatefulSet"): self._workload,
-            ("apps", "ReplicaSet"): self._workload,
+            ("apps", "ReplicaSet"): lambda rt, obj: workloads.reconcile_replicaset(self.store, rt, obj),
             ("apps", "DaemonSet"): self._daemonset,
             ("batch", "Job"): self._job,
             ("apiextensions.k8s.io", "CustomResourceDefinition"): self._crd,
