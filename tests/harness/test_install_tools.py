@@ -13,7 +13,7 @@ from google.protobuf import descriptor_pb2, struct_pb2, timestamp_pb2
 
 from scripts import install_tools
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _file_proto(module: object) -> bytes:
