@@ -234,7 +234,7 @@ def _chart(tmp_path: Path) -> Path:
     return chart
 
 
-def test_helm_install_status_uninstall_stores_the_release_secret_via_protobuf(
+def test_helm_install_upgrade_status_uninstall_store_release_secrets_via_protobuf(
     kube_emulator: KubeEmulator,
     helm,
     tmp_path: Path,
@@ -252,9 +252,20 @@ def test_helm_install_status_uninstall_stores_the_release_secret_via_protobuf(
     assert yaml.safe_load(status_out.stdout)["info"]["status"] == "deployed"
     values = helm("get", "values", "rel", "-n", "demo", "-o", "json")
     assert yaml.safe_load(values.stdout) == {"replicas": 2}
+    upgraded = helm("upgrade", "rel", str(tmp_path / "chart"), "-n", "demo", "--set", "replicas=3", "--wait")
+    assert upgraded.returncode == 0, upgraded.stderr
+    releases = kube_emulator.request("GET", "/api/v1/namespaces/demo/secrets?labelSelector=owner%3Dhelm")[1]["items"]
+    assert {r["metadata"]["name"]: r["metadata"]["labels"]["status"] for r in releases} == {
+        "sh.helm.release.v1.rel.v1": "superseded",
+        "sh.helm.release.v1.rel.v2": "deployed",
+    }
+    listed = helm("list", "-n", "demo", "-o", "json")
+    assert [(r["name"], r["revision"], r["status"]) for r in yaml.safe_load(listed.stdout)] == [
+        ("rel", "2", "deployed")
+    ]
     removed = helm("uninstall", "rel", "-n", "demo")
     assert removed.returncode == 0, removed.stderr
-    assert kube_emulator.request("GET", "/api/v1/namespaces/demo/secrets/sh.helm.release.v1.rel.v1")[0] == 404
+    assert kube_emulator.request("GET", "/api/v1/namespaces/demo/secrets?labelSelector=owner%3Dhelm")[1]["items"] == []
 
 
 def test_no_real_helm_on_the_harness_path_yet(kube_emulator: KubeEmulator) -> None:
