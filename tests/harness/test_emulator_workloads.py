@@ -147,3 +147,17 @@ def test_a_replicaset_created_directly_creates_its_pods(kube_emulator_session: K
     pods = [p for p in _list(emu, f"/api/v1/namespaces/{ns}/pods") if _controller_uid(p) == stored["metadata"]["uid"]]
     assert len(pods) == 2 and all(_ready(p) for p in pods)
     assert stored["status"]["readyReplicas"] == stored["status"]["replicas"] == 2
+
+
+def test_a_pod_deleted_by_hand_is_replaced_by_its_replicaset(kube_emulator_session: KubeEmulator, ns: str) -> None:
+    emu = kube_emulator_session
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("web", ns, replicas=2))
+    _, _, by_rs = _tree(emu, ns, "web")
+    [before] = by_rs.values()
+    victim = before[0]["metadata"]["name"]
+    assert emu.request("DELETE", f"/api/v1/namespaces/{ns}/pods/{victim}")[0] == 200
+    _assert_consistent(emu, ns, "web")
+    _, _, by_rs = _tree(emu, ns, "web")
+    [after] = by_rs.values()
+    names = {p["metadata"]["name"] for p in after}
+    assert victim not in names and before[1]["metadata"]["name"] in names and len(names) == 2

@@ -63,6 +63,7 @@ class Controllers:
     def __init__(self, store: Store, runner: JobRunner) -> None:
         self.store, self.runner = store, runner
         store.listeners.append(self.reconcile)
+        store.delete_listeners.append(self.deleted)
 
     def stop(self) -> None:
         """Job threads are daemons: a Job still running when the emulator stops simply never finishes."""
@@ -100,6 +101,14 @@ class Controllers:
         if status is not None:
             meta = obj["metadata"]
             self.store.set_status(rt, meta.get("namespace", ""), meta["name"], _keep_times(obj.get("status"), status))
+
+    def deleted(self, rt: ResourceType, obj: Obj) -> None:
+        """A Pod of a ReplicaSet was deleted: the ReplicaSet replaces it (and its Deployment's status follows)."""
+        if (rt.group, rt.kind) != ("", "Pod"):
+            return
+        for owner_rt, owner, status in workloads.pod_deleted(self.store, obj):
+            meta = owner["metadata"]
+            self.store.set_status(owner_rt, meta["namespace"], meta["name"], _keep_times(owner.get("status"), status))
 
     def _namespace(self, rt: ResourceType, obj: Obj) -> Obj:
         return {"phase": "Active"}

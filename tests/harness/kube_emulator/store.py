@@ -41,6 +41,7 @@ class Store:
         self.pod_logs: dict[tuple[str, str], str] = {}
         self.applied: dict[tuple[str, str], Obj] = {}  # (uid, fieldManager) -> last applied config
         self.listeners: list[Callable[[ResourceType, Obj | None, Obj], None]] = []
+        self.delete_listeners: list[Callable[[ResourceType, Obj], None]] = []  # after an object is gone
         self.next_ip = 10
         self.journal = Journal(self.lock, watch_history)  # what watches replay and follow
         for rt in builtin_resources():
@@ -383,6 +384,8 @@ class Store:
             crds.remove_crd(self, obj)
         if propagation != "Orphan":
             self._collect_dependents(meta["uid"])
+        for listener in self.delete_listeners:
+            listener(rt, obj)
 
     def _collect_dependents(self, uid: str) -> None:
         """Garbage collection of objects whose ownerReferences point at a deleted owner."""

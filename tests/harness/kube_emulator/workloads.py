@@ -7,8 +7,9 @@ deletes its Pods (`<rs>-<5 chars>`, ownerReference to it) to match its replicas;
 exists, so a Deployment is Available only because its ReplicaSet's Pods are Ready. Everything runs inline in the
 write that triggered it, like the other controllers.
 
-Not done: a Pod deleted by hand is not replaced (deletes trigger no controller), `maxSurge`/`maxUnavailable` are not
-stepped through (the new ReplicaSet is scaled up and the old ones down at once), no revision history limit.
+A Pod deleted by hand is replaced by its ReplicaSet. Not done: `maxSurge`/`maxUnavailable` are not stepped through
+(the new ReplicaSet is scaled up and the old ones down at once), no revision history limit, and a ReplicaSet deleted
+by hand is not recreated by its Deployment until the Deployment changes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
 # The alphabet of k8s.io/apimachinery/pkg/util/rand.SafeEncodeString, which names ReplicaSets and Pods.
 _ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+# ReplicaSets whose own reconcile is deleting Pods: those deletions must not start a nested reconcile.
+_reconciling: set[str] = set()
 
 
 def _safe(digest: bytes, length: int) -> str:
@@ -173,43 +178,75 @@ def _deployment_status(store: Store, dep: Obj, owned: list[Obj], new_name: str) 
     return status
 
 
+def _create_pod(store: Store, rt: ResourceType, rs: Obj) -> None:
+    meta, template = rs["metadata"], (rs.get("spec") or {}).get("template") or {}
+    name = f"{meta['name']}-{_safe(secrets.token_bytes(5), 5)}"
+    body = {
+        "metadata": {
+            "name": name,
+            "namespace": meta["namespace"],
+            "labels": clone((template.get("metadata") or {}).get("labels") or {}),
+            "ownerReferences": [_owner(rs, "ReplicaSet", rt.api_version)],
+        },
+        "spec": clone(template.get("spec") or {}),
+    }
+    store.create(store.builtin("", "pods"), meta["namespace"], body, manager=MANAGER, trusted=True)
+    event(store, rs, "ReplicaSet", "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller")
+
+
+def _ready(pod: Obj) -> bool:
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
 def reconcile_replicaset(store: Store, rt: ResourceType, rs: Obj) -> Obj:
     """Create or delete Pods to match the ReplicaSet; return its status, read from them."""
-    meta, spec = rs["metadata"], rs.get("spec") or {}
-    ns, wanted = meta["namespace"], spec.get("replicas", 1)
+    meta = rs["metadata"]
+    ns, wanted = meta["namespace"], (rs.get("spec") or {}).get("replicas", 1)
     pod_rt = store.builtin("", "pods")
     pods = _owned(store, pod_rt, ns, meta["uid"])
-    template = spec.get("template") or {}
     for _ in range(wanted - len(pods)):
-        name = f"{meta['name']}-{_safe(secrets.token_bytes(5), 5)}"
-        body = {
-            "metadata": {
-                "name": name,
-                "namespace": ns,
-                "labels": clone((template.get("metadata") or {}).get("labels") or {}),
-                "ownerReferences": [_owner(rs, "ReplicaSet", rt.api_version)],
-            },
-            "spec": clone(template.get("spec") or {}),
-        }
-        store.create(pod_rt, ns, body, manager=MANAGER, trusted=True)
-        event(store, rs, "ReplicaSet", "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller")
-    for pod in sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)[
-        : max(len(pods) - wanted, 0)
-    ]:
-        store.delete(pod_rt, ns, pod["metadata"]["name"])
-        event(store, rs, "ReplicaSet", "SuccessfulDelete", f"Deleted pod: {pod['metadata']['name']}",
-              "replicaset-controller")  # fmt: skip
+        _create_pod(store, rt, rs)
+    newest_first = sorted(pods, key=lambda p: p["metadata"]["creationTimestamp"], reverse=True)
+    _reconciling.add(meta["uid"])
+    try:
+        for pod in newest_first[: max(len(pods) - wanted, 0)]:
+            store.delete(pod_rt, ns, pod["metadata"]["name"])
+            message = f"Deleted pod: {pod['metadata']['name']}"
+            event(store, rs, "ReplicaSet", "SuccessfulDelete", message, "replicaset-controller")
+    finally:
+        _reconciling.discard(meta["uid"])
     pods = _owned(store, pod_rt, ns, meta["uid"])
-    ready = sum(
-        any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (p.get("status") or {}).get("conditions") or []
-        )
-        for p in pods
-    )
+    ready = sum(_ready(p) for p in pods)
     status: Obj = {"replicas": len(pods), "observedGeneration": meta.get("generation", 1)}  # replicas: not omitempty
     if pods:
         status["fullyLabeledReplicas"] = len(pods)
     if ready:
         status.update({"readyReplicas": ready, "availableReplicas": ready})
     return status
+
+
+def _controller_of(store: Store, rt: ResourceType, obj: Obj, kind: str) -> Obj | None:
+    ref = next((r for r in obj["metadata"].get("ownerReferences") or [] if r.get("controller")), None)
+    if ref is None or ref.get("kind") != kind:
+        return None
+    for (ns, _), candidate in store.objects.get(rt.key, {}).items():
+        if ns == obj["metadata"].get("namespace") and candidate["metadata"]["uid"] == ref.get("uid"):
+            return candidate
+    return None
+
+
+def pod_deleted(store: Store, pod: Obj) -> list[tuple[ResourceType, Obj, Obj]]:
+    """A Pod is gone: its ReplicaSet replaces it. Returns (type, object, new status) for the ReplicaSet and its
+    Deployment, which the caller writes. Nothing when the ReplicaSet is itself being deleted or scaled down."""
+    rs_rt, dep_rt = store.builtin("apps", "replicasets"), store.builtin("apps", "deployments")
+    rs = _controller_of(store, rs_rt, pod, "ReplicaSet")
+    if rs is None or rs["metadata"]["uid"] in _reconciling or rs["metadata"].get("deletionTimestamp"):
+        return []
+    updates = [(rs_rt, rs, reconcile_replicaset(store, rs_rt, rs))]
+    dep = _controller_of(store, dep_rt, rs, "Deployment")
+    if dep is not None:
+        # The ReplicaSet's new status has to be in the store before the Deployment's is read from it.
+        store.set_status(rs_rt, rs["metadata"]["namespace"], rs["metadata"]["name"], updates[0][2])
+        updates.append((dep_rt, dep, reconcile_deployment(store, dep_rt, dep)))
+    return updates
