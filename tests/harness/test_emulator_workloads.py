@@ -161,3 +161,19 @@ def test_a_pod_deleted_by_hand_is_replaced_by_its_replicaset(kube_emulator_sessi
     [after] = by_rs.values()
     names = {p["metadata"]["name"] for p in after}
     assert victim not in names and before[1]["metadata"]["name"] in names and len(names) == 2
+
+
+def test_the_simulated_kubelet_reports_each_pod_start(kube_emulator_session: KubeEmulator, ns: str) -> None:
+    emu = kube_emulator_session
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("web", ns, replicas=1))
+    _, _, by_rs = _tree(emu, ns, "web")
+    [[pod]] = by_rs.values()
+    name = pod["metadata"]["name"]
+    events = [e for e in _list(emu, f"/api/v1/namespaces/{ns}/events") if e["involvedObject"]["name"] == name]
+    reasons = [(e["source"]["component"], e["reason"]) for e in events]
+    assert reasons.count(("default-scheduler", "Scheduled")) == 1
+    for container in pod["spec"]["containers"]:
+        messages = {e["message"] for e in events if e["source"]["component"] == "kubelet"}
+        assert f"Started container {container['name']}" in messages
+        assert f'Container image "{container["image"]}" already present on machine' in messages
+    assert all(e["involvedObject"]["uid"] == pod["metadata"]["uid"] for e in events)

@@ -132,6 +132,7 @@ class Controllers:
         ):
             return None  # already running, or a Job's pod whose status the Job controller writes
         containers = (obj.get("spec") or {}).get("containers") or []
+        self._pod_events(obj, containers)
         started = now()
         statuses = [
             {
@@ -160,6 +161,20 @@ class Controllers:
             "startTime": started,
             "qosClass": "BestEffort",
         }
+
+    def _pod_events(self, pod: Obj, containers: list[Obj]) -> None:
+        """What the scheduler and a kubelet report while starting a Pod (`kubectl describe pod` shows them)."""
+        meta = pod["metadata"]
+        assigned = f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE_NAME}"
+        workloads.event(self.store, pod, "Pod", "Scheduled", assigned, "default-scheduler")
+        for container in containers:
+            name, image = container.get("name", ""), container.get("image", "")
+            for reason, message in (
+                ("Pulled", f'Container image "{image}" already present on machine'),
+                ("Created", f"Created container: {name}"),
+                ("Started", f"Started container {name}"),
+            ):
+                workloads.event(self.store, pod, "Pod", reason, message, "kubelet")
 
     def _workload(self, rt: ResourceType, obj: Obj) -> Obj:
         replicas = (obj.get("spec") or {}).get("replicas", 1)
