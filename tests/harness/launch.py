@@ -3,7 +3,8 @@
     python -m tests.harness.launch start --state-dir DIR [extra emulator args...]
     python -m tests.harness.launch stop --state-dir DIR
 
-`start` leaves DIR/kubeconfig (0600), DIR/pid, DIR/url, DIR/emulator.log and DIR/bin/{helm,terraform}.
+`start` leaves DIR/kubeconfig (0600), DIR/pid, DIR/url, DIR/emulator.log and DIR/bin/{helm,terraform} (stand-ins),
+plus DIR/bin/kubectl, a link to the real kubectl that `make setup` installs in .tools/bin, when it is there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
 STANDINS = {"helm": "tests.harness.helm_standin", "terraform": "tests.harness.terraform_standin"}
 
 
@@ -72,6 +74,16 @@ def _write_wrappers(bin_dir: Path) -> None:
             + f'exec {shlex.quote(sys.executable)} -m {module} "$@"\n'
         )
         script.chmod(0o755)
+    kubectl, link = tools_bin() / "kubectl", bin_dir / "kubectl"
+    link.unlink(missing_ok=True)
+    if kubectl.is_file():
+        link.symlink_to(kubectl)
+
+
+def tools_bin() -> Path:
+    """Where `make setup` installs the real helm and kubectl (GPUOPS_TOOLS_DIR overrides .tools)."""
+    tools = os.environ.get("GPUOPS_TOOLS_DIR")
+    return Path(tools) / "bin" if tools else TOOLS_BIN
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], log_path: Path, offset: int) -> str:

@@ -335,6 +335,7 @@ def test_harness_requests_are_recorded_but_harness_calls_are_not(emu: Any, ns: s
             "query": {"pretty": "true"},
             "status": 404,
             "content_type": "",
+            "accept": "application/json",
         }
     ]
 

@@ -13,6 +13,7 @@ from . import tls
 from .controllers import Controllers, load_runner
 from .server import FAULT_KINDS, Emulator, EmulatorServer, Faults
 from .store import Store
+from .watch import JOURNAL_SIZE
 
 
 def _fault_kinds(value: str) -> list[str]:
@@ -34,6 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--fault-delay", type=float, default=2.0, help="seconds a 'delay' fault waits")
     parser.add_argument("--fault-seed", type=int, default=None, help="seed for reproducible fault sequences")
+    parser.add_argument(
+        "--watch-history", type=int, default=JOURNAL_SIZE, help="changes kept for watches (older ones get 410)"
+    )
     parser.add_argument("--log-level", default="WARNING")
     return parser.parse_args(argv)
 
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     faults = Faults(rate=args.fault_rate, kinds=args.fault_kinds, delay=args.fault_delay)
     if args.fault_seed is not None:
         faults.rng.seed(args.fault_seed)
-    store = Store()
+    store = Store(watch_history=args.watch_history)
     controllers = Controllers(store, load_runner(args.job_runner))
     controllers.bootstrap()
     server.emulator = Emulator(store, f"127.0.0.1:{port}", faults)

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from . import discovery, errors
+from . import discovery, errors, watch
 from .resources import ResourceType
 from .store import Store
 
@@ -93,6 +93,16 @@ class Api:
             raise errors.ApiError(405, f"the server does not allow this method on the requested resource: {req.method}")
         return handler(req, target)
 
+    def watch_request(self, req: Request) -> watch.WatchRequest:
+        """`GET ...?watch=true` on a list or a single object, checked before the stream starts."""
+        target = self._target([p for p in req.path.split("/") if p])
+        if target is None or target.sub:
+            raise errors.ApiError(404, "the server could not find the requested resource", "NotFound", {})
+        if "watch" not in target.rt.verbs:
+            raise errors.ApiError(405, "the server does not allow this method on the requested resource: watch")
+        watch.check(req.query)
+        return watch.WatchRequest(target.rt, target.namespace, target.name, req.query)
+
     def _discovery(self, method: str, parts: list[str]) -> dict[str, Any] | None:
         if method != "GET":
             return None
@@ -145,8 +155,6 @@ class Api:
 
     # verbs --------------------------------------------------------------------------------------
     def _get(self, req: Request, t: Target) -> Response:
-        if req.query.get("watch") in ("true", "1"):
-            raise errors.bad_request("watch is not supported by the emulator (see tests/harness/README.md)")
         if not t.name:
             return Response(
                 200, self.store.list(t.rt, t.namespace, req.query.get("labelSelector"), req.query.get("fieldSelector"))

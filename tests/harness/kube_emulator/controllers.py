@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from . import workloads
 from .jsonutil import clone
 from .resources import ResourceType
 from .store import Obj, Store, now
@@ -62,6 +63,7 @@ class Controllers:
     def __init__(self, store: Store, runner: JobRunner) -> None:
         self.store, self.runner = store, runner
         store.listeners.append(self.reconcile)
+        store.delete_listeners.append(self.deleted)
 
     def stop(self) -> None:
         """Job threads are daemons: a Job still running when the emulator stops simply never finishes."""
@@ -86,9 +88,9 @@ class Controllers:
             ("", "PersistentVolumeClaim"): self._pvc,
             ("", "Pod"): self._pod,
             ("", "Service"): self._service,
-            ("apps", "Deployment"): self._workload,
+            ("apps", "Deployment"): lambda rt, obj: workloads.reconcile_deployment(self.store, rt, obj),
             ("apps", "StatefulSet"): self._workload,
-            ("apps", "ReplicaSet"): self._workload,
+            ("apps", "ReplicaSet"): lambda rt, obj: workloads.reconcile_replicaset(self.store, rt, obj),
             ("apps", "DaemonSet"): self._daemonset,
             ("batch", "Job"): self._job,
             ("apiextensions.k8s.io", "CustomResourceDefinition"): self._crd,
@@ -99,6 +101,14 @@ class Controllers:
         if status is not None:
             meta = obj["metadata"]
             self.store.set_status(rt, meta.get("namespace", ""), meta["name"], _keep_times(obj.get("status"), status))
+
+    def deleted(self, rt: ResourceType, obj: Obj) -> None:
+        """A Pod of a ReplicaSet was deleted: the ReplicaSet replaces it (and its Deployment's status follows)."""
+        if (rt.group, rt.kind) != ("", "Pod"):
+            return
+        for owner_rt, owner, status in workloads.pod_deleted(self.store, obj):
+            meta = owner["metadata"]
+            self.store.set_status(owner_rt, meta["namespace"], meta["name"], _keep_times(owner.get("status"), status))
 
     def _namespace(self, rt: ResourceType, obj: Obj) -> Obj:
         return {"phase": "Active"}
@@ -122,6 +132,7 @@ class Controllers:
         ):
             return None  # already running, or a Job's pod whose status the Job controller writes
         containers = (obj.get("spec") or {}).get("containers") or []
+        self._pod_events(obj, containers)
         started = now()
         statuses = [
             {
@@ -150,6 +161,20 @@ class Controllers:
             "startTime": started,
             "qosClass": "BestEffort",
         }
+
+    def _pod_events(self, pod: Obj, containers: list[Obj]) -> None:
+        """What the scheduler and a kubelet report while starting a Pod (`kubectl describe pod` shows them)."""
+        meta = pod["metadata"]
+        assigned = f"Successfully assigned {meta['namespace']}/{meta['name']} to {NODE_NAME}"
+        workloads.event(self.store, pod, "Pod", "Scheduled", assigned, "default-scheduler")
+        for container in containers:
+            name, image = container.get("name", ""), container.get("image", "")
+            for reason, message in (
+                ("Pulled", f'Container image "{image}" already present on machine'),
+                ("Created", f"Created container: {name}"),
+                ("Started", f"Started container {name}"),
+            ):
+                workloads.event(self.store, pod, "Pod", reason, message, "kubelet")
 
     def _workload(self, rt: ResourceType, obj: Obj) -> Obj:
         replicas = (obj.get("spec") or {}).get("replicas", 1)

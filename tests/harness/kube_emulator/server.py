@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from . import errors
+from . import endpoints, errors, watch
 from .api import Api, Request, Response
 from .store import Store
 
@@ -86,18 +86,25 @@ class Handler(BaseHTTPRequestHandler):
         elif harness:
             response = self._harness(split.path, body)
         else:
-            response = self._fault() or self._api(Request(self.command, split.path, query, body, content_type))
+            response = self._fault() or self._api(split.path, query, body, content_type)
+        if response is None:  # a watch: recorded when its stream started
+            return
         self._send(response)
         if not harness:
-            emulator.record(
-                {
-                    "method": self.command,
-                    "path": split.path,
-                    "query": query,
-                    "status": response.status,
-                    "content_type": content_type,
-                }
-            )
+            self._record(response.status, content_type)
+
+    def _record(self, status: int, content_type: str) -> None:
+        split = urlsplit(self.path)
+        self.server.emulator.record(
+            {
+                "method": self.command,
+                "path": split.path,
+                "query": dict(parse_qsl(split.query, keep_blank_values=True)),
+                "status": status,
+                "content_type": content_type,
+                "accept": self.headers.get("Accept") or "",
+            }
+        )
 
     def _read_body(self) -> bytes:
         length = self.headers.get("Content-Length")
@@ -145,14 +152,45 @@ class Handler(BaseHTTPRequestHandler):
             return Response(code, errors.ApiError(code, message).status())
         return None
 
-    def _api(self, request: Request) -> Response:
+    def _api(self, path: str, query: dict[str, str], body: bytes, content_type: str) -> Response | None:
+        request = Request(self.command, path, query, body, content_type)
+        accept = self.headers.get("Accept") or ""
         try:
+            if self.command == "GET":
+                special = endpoints.health(path, query) or endpoints.openapi_document(
+                    self.server.emulator.store, path, accept
+                )
+                if special is not None:
+                    return special
+            endpoints.check_accept(accept)
+            if self.command == "GET" and query.get("watch") in ("true", "1"):
+                self._watch(self.server.emulator.api.watch_request(request))
+                return None
+            request.body, request.content_type = endpoints.decode_body(body, content_type)
             return self.server.emulator.api.handle(request)
         except errors.ApiError as err:
             return Response(err.code, err.status(), headers=err.headers)
         except Exception as exc:  # the emulator must survive any request; the client sees a 500 Status
             log.error("internal error on %s %s: %s", request.method, request.path, traceback.format_exc())
             return Response(500, errors.ApiError(500, f"internal error: {exc!r}"[:300]).status())
+
+    def _watch(self, request: watch.WatchRequest) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        self.end_headers()
+        # Recorded now rather than when the stream ends, which may be minutes after the client stopped reading.
+        self._record(200, "")
+
+        def write(data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+
+        try:
+            watch.serve(self.server.emulator.store, request, write)
+            self.wfile.write(b"0\r\n\r\n")
+        except (OSError, ssl.SSLError):  # the client went away; nothing to answer
+            self.close_connection = True
 
     def _harness(self, path: str, body: bytes) -> Response:
         emulator = self.server.emulator
@@ -184,7 +222,9 @@ class Handler(BaseHTTPRequestHandler):
             faults.delay = float(spec.get("delay", faults.delay))
 
     def _send(self, response: Response) -> None:
-        if isinstance(response.body, str):
+        if isinstance(response.body, bytes):
+            payload = response.body
+        elif isinstance(response.body, str):
             payload = response.body.encode()
         else:
             payload = json.dumps(response.body, separators=(",", ":"), default=str).encode()

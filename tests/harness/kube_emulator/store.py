@@ -13,6 +13,7 @@ from .jsonutil import clone
 from .managed import now
 from .resources import ResourceType, builtin_resources, version_priority
 from .selectors import field_selector, label_selector
+from .watch import JOURNAL_SIZE, Journal
 
 Obj = dict[str, Any]
 _SERVICE_NET = ipaddress.ip_network("10.96.0.0/12")
@@ -32,7 +33,7 @@ def _comparable(obj: Obj) -> Obj:
 class Store:
     """All objects, the resource registry (built-in plus CRD-defined) and a global resourceVersion counter."""
 
-    def __init__(self) -> None:
+    def __init__(self, watch_history: int = JOURNAL_SIZE) -> None:
         self.lock = threading.RLock()
         self.rv = 0
         self.types: dict[tuple[str, str, str], ResourceType] = {}
@@ -40,7 +41,9 @@ class Store:
         self.pod_logs: dict[tuple[str, str], str] = {}
         self.applied: dict[tuple[str, str], Obj] = {}  # (uid, fieldManager) -> last applied config
         self.listeners: list[Callable[[ResourceType, Obj | None, Obj], None]] = []
+        self.delete_listeners: list[Callable[[ResourceType, Obj], None]] = []  # after an object is gone
         self.next_ip = 10
+        self.journal = Journal(self.lock, watch_history)  # what watches replay and follow
         for rt in builtin_resources():
             self.register(rt)
 
@@ -76,6 +79,10 @@ class Store:
         out = clone(obj)
         out["apiVersion"], out["kind"] = rt.api_version, rt.kind
         return out
+
+    def present_item(self, rt: ResourceType, obj: Obj) -> Obj:
+        """An object as clients see it in `rt`'s version (with apiVersion and kind)."""
+        return self._present(rt, obj)
 
     def get(self, rt: ResourceType, ns: str, name: str) -> Obj:
         with self.lock:
@@ -195,11 +202,26 @@ class Store:
             if not isinstance(patched, dict):
                 raise errors.bad_request("the patch did not produce an object")
             operation = "Apply" if ptype == "apply" else "Update"
+            others, found = self._apply_conflicts(rt, old, base, body, manager) if ptype == "apply" else ({}, [])
+            if found and not force:
+                raise managed.conflict_error(rt, found)
             obj = self._prepare(rt, old, patched, sub, manager, operation, applied=body if ptype == "apply" else None)
+            if found:
+                managed.take_ownership(rt, obj, others, found)
             result = self._commit(rt, old, obj, dry_run)
             if ptype == "apply" and not dry_run:
                 self.applied[(old["metadata"]["uid"], manager)] = clone(body)
+                for other, config in others.items():
+                    self.applied[(old["metadata"]["uid"], other)] = config
             return result
+
+    def _apply_conflicts(
+        self, rt: ResourceType, old: Obj, live: Obj, body: Any, manager: str
+    ) -> tuple[dict[str, Obj], list[tuple[str, tuple]]]:
+        """Copies of the other apply managers' configurations, and the fields this apply would take from them."""
+        uid = old["metadata"]["uid"]
+        others = {m: clone(c) for (u, m), c in self.applied.items() if u == uid and m != manager}
+        return others, managed.conflicts(live, body if isinstance(body, dict) else {}, others)
 
     def _apply_create(self, rt: ResourceType, ns: str, name: str, body: Any, dry_run: bool, manager: str) -> Obj:
         if not isinstance(body, dict):
@@ -305,6 +327,7 @@ class Store:
             self._remove(rt, new, "Background")  # the last finalizer is gone: the pending delete completes
             return self._present(rt, new)
         self._bucket(rt)[key] = new
+        self.journal.record(rt.key, "ADDED" if old is None else "MODIFIED", new, self.rv)
         if rt.is_crd is False and rt.kind == "CustomResourceDefinition":
             crds.sync_crd(self, new)
         result = self._present(rt, new)
@@ -323,6 +346,7 @@ class Store:
             self.rv += 1
             new["metadata"]["resourceVersion"] = str(self.rv)
             self._bucket(rt)[(ns if rt.namespaced else "", name)] = new
+            self.journal.record(rt.key, "MODIFIED", new, self.rv)
 
     # deletes ------------------------------------------------------------------------------------
     def delete(self, rt: ResourceType, ns: str, name: str, dry_run: bool = False, propagation: str = "") -> Obj:
@@ -339,6 +363,7 @@ class Store:
                     old["metadata"]["deletionTimestamp"] = out["metadata"]["deletionTimestamp"]
                     self.rv += 1
                     old["metadata"]["resourceVersion"] = str(self.rv)
+                    self.journal.record(rt.key, "MODIFIED", old, self.rv)
                 return self._present(rt, old)
             self._remove(rt, old, propagation)
             return out
@@ -347,16 +372,20 @@ class Store:
         meta = obj["metadata"]
         self._bucket(rt).pop((meta.get("namespace", "") if rt.namespaced else "", meta["name"]), None)
         self.rv += 1
+        meta["resourceVersion"] = str(self.rv)
+        self.journal.record(rt.key, "DELETED", obj, self.rv)
         if rt.group == "" and rt.kind == "Namespace":
-            for bucket in self.objects.values():
+            for bucket_key, bucket in self.objects.items():
                 for key in [k for k in bucket if k[0] == meta["name"]]:
-                    bucket.pop(key)
+                    self.journal.record(bucket_key, "DELETED", bucket.pop(key), self.rv)
             for key in [k for k in self.pod_logs if k[0] == meta["name"]]:
                 self.pod_logs.pop(key)
         elif rt.kind == "CustomResourceDefinition" and not rt.is_crd:
             crds.remove_crd(self, obj)
         if propagation != "Orphan":
             self._collect_dependents(meta["uid"])
+        for listener in self.delete_listeners:
+            listener(rt, obj)
 
     def _collect_dependents(self, uid: str) -> None:
         """Garbage collection of objects whose ownerReferences point at a deleted owner."""
