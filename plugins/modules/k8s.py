@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 module: k8s
 short_description: kubernetes.core.k8s with a check mode that works on a fresh cluster
 version_added: 0.1.0
-author: gpuops maintainers
+author: gpuops.llm_inference contributors (@gpuops)
 description:
   - Runs M(kubernetes.core.k8s) with the options given, unchanged outside check mode.
   - In check mode, an object whose namespace or CustomResourceDefinition does not exist yet (because an earlier task

@@ -71,6 +71,10 @@ def unplanned_writes(emulator: KubeEmulator) -> list[str]:
     ]
 
 
+def dry_runs(requests: list[dict[str, Any]]) -> int:
+    return sum(1 for r in requests if r["method"] in WRITES and r["query"].get("dryRun") == "All")
+
+
 def role_playbook(tmp_path: Path, role: str) -> Path:
     path = tmp_path / f"{role}.yml"
     path.write_text(
@@ -106,9 +110,9 @@ def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_and_none_once_
     assert len(fresh_changes) > 30, tail  # every namespace, release and object of the stack
     assert undiffed(report) == [], tail
     assert unplanned_writes(kube_emulator) == []
-    fresh_requests = len(kube_emulator.requests())
+    fresh_requests = kube_emulator.requests()
 
-    rc, _, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
+    rc, _report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
     assert rc == 0, tail
     kube_emulator.clear_requests()
     started = time.monotonic()
@@ -116,11 +120,12 @@ def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_and_none_once_
     converged_seconds = time.monotonic() - started
 
     assert rc == 0, tail
-    assert [name for name, _ in changes(report)] == []
+    assert [name for name, _result in changes(report)] == []
     assert unplanned_writes(kube_emulator) == []
     if os.environ.get("GPUOPS_PRINT_FIGURES"):
         print(
-            f"\ncheck mode, fresh cluster: {len(fresh_changes)} changed, 0 writes ({fresh_requests} requests), "
-            f"{fresh_seconds:.0f} s; converged: 0 changed, 0 writes "
-            f"({len(kube_emulator.requests())} requests), {converged_seconds:.0f} s"
+            f"\ncheck mode, fresh cluster: {len(fresh_changes)} changed, 0 writes "
+            f"({dry_runs(fresh_requests)} dry runs, {len(fresh_requests)} requests), {fresh_seconds:.0f} s; "
+            f"converged: 0 changed, 0 writes ({dry_runs(kube_emulator.requests())} dry runs, "
+            f"{len(kube_emulator.requests())} requests), {converged_seconds:.0f} s"
         )
