@@ -1,5 +1,6 @@
 """`make bench`: wall time of a first converge and of a no-op rerun of site.yml on the test cluster,
-and the write requests (POST/PUT/PATCH/DELETE) the no-op rerun sends, grouped by path.
+and the write requests (POST/PUT/PATCH/DELETE) the no-op rerun sends, grouped by path; and `--check --diff` on the
+fresh and on the converged cluster (changed count, write requests apart from dry runs, time).
 
 Prints figures; asserts nothing. The goal is zero writes on a no-op rerun.
 """
@@ -22,8 +23,8 @@ from tests.harness import launch
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def converge(env: dict[str, str]) -> tuple[float, str]:
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "site.yml", "-i", "inventories/local"]
+def converge(env: dict[str, str], *flags: str) -> tuple[float, str]:
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "site.yml", "-i", "inventories/local", *flags]
     started = time.monotonic()
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     elapsed = time.monotonic() - started
@@ -31,6 +32,14 @@ def converge(env: dict[str, str]) -> tuple[float, str]:
         sys.exit(f"site.yml failed (rc {proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}")
     recap = re.search(r"localhost\s+:\s+(ok=\d+\s+changed=\d+)", proc.stdout)
     return elapsed, recap.group(1) if recap else "?"
+
+
+def check(emulator: KubeEmulator, env: dict[str, str]) -> tuple[float, str, int, int]:
+    """Check mode with diffs: time, recap, write requests that were not dry runs, and dry-run ones."""
+    seconds, recap = converge(env, "--check", "--diff")
+    writes = write_requests(emulator.requests())
+    dry = [w for w in writes if w["query"].get("dryRun") == "All"]
+    return seconds, recap, len(writes) - len(dry), len(dry)
 
 
 def main() -> int:
@@ -42,6 +51,8 @@ def main() -> int:
         env = dict(os.environ)
         env.update(emulator.env())
         env["ANSIBLE_CONFIG"] = str(ROOT / "ansible.cfg")
+        checks = [("fresh", *check(emulator, env))]
+        emulator.clear_requests()
         first, first_recap = converge(env)
         first_writes = len(write_requests(emulator.requests()))
         emulator.clear_requests()
@@ -53,6 +64,13 @@ def main() -> int:
         print(f"write requests on the rerun: {len(writes)}")
         for (method, path), count in collections.Counter((w["method"], w["path"]) for w in writes).most_common():
             print(f"  {count:3d} x {method} {path}")
+        emulator.clear_requests()
+        checks.append(("converged", *check(emulator, env)))
+        for name, seconds, recap, real, dry in checks:
+            print(
+                f"--check --diff, {name} cluster: {seconds:6.1f} s  ({recap}, {real} write requests, "
+                f"{dry} dry-run write requests)"
+            )
     finally:
         launch.stop(state_dir)
     return 0

@@ -2,7 +2,8 @@
 
 Starts the Kubernetes API emulator with its helm and terraform stand-ins (tests/harness), runs
 `ansible-playbook site.yml -i inventories/local` against it, prints the namespaces, Helm releases with
-their chart versions, Deployments, Gateway and routes it finds there, and stops the emulator.
+their chart versions, Deployments, Gateway and routes it finds there, then how clients call the endpoint on a
+real cluster (the test cluster has no data plane), and stops the emulator.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from scripts.cluster_report import report
+from scripts.endpoint_guide import endpoint_guide, inventory_vars
 from tests.harness import launch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +39,8 @@ def main() -> int:
         rc = subprocess.call(argv, cwd=ROOT, env=env)
         print("\nWhat is deployed on the test cluster:")
         print(report(str(emulator.kubeconfig)))
+        print()
+        print(endpoint_guide(inventory_vars("inventories/local")))
         return rc
     finally:
         launch.stop(state_dir)

@@ -1,4 +1,4 @@
-"""playbooks/seed_model.yml seeds a model revision into its cache PVC (emulator + fake Hub), once."""
+"""playbooks/seed_model.yml seeds a model revision into the cache PVC the vllm role mounts (emulator + fake Hub)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,18 @@ from tests.harness.hf_fake.samples import REPO, model_files
 from tests.harness.terraform_fixture import REPO_ROOT, run_playbook
 
 NAMESPACE = "models"
+MODEL = "tiny"
+# A tiny architecture for the planner, matching the fake repository's scale rather than a real model.
+TINY = {
+    "params_b": 0.05,
+    "num_layers": 2,
+    "num_attention_heads": 2,
+    "num_kv_heads": 2,
+    "head_dim": 64,
+    "hidden_size": 128,
+    "vocab_size": 2000,
+    "max_position_embeddings": 4096,
+}
 pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
 
@@ -27,6 +39,7 @@ def hub() -> Iterator[HubServer]:
 
 @pytest.fixture
 def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
+    """An inventory like staging's: vllm_models names the model, nothing names its PVC."""
     status, body = kube_emulator.request(
         "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
     )
@@ -34,8 +47,12 @@ def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
     group_vars = {
         "gpuops_kubeconfig": str(kube_emulator.kubeconfig),
         "vllm_namespace": NAMESPACE,
-        "seed_model_hf_endpoint": hub.url,
-        "seed_model_size": "1Gi",
+        "vllm_hf_endpoint": hub.url,
+        "vllm_cache_storage_class": "",
+        "vllm_seed_wait_timeout": 120,
+        "vllm_models": [
+            {"name": MODEL, "repo_id": REPO, "served_model_name": MODEL, "planner_model": TINY, "cache_size": "1Gi"}
+        ],
     }
     host = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
     path = tmp_path / "hosts.yml"
@@ -43,27 +60,72 @@ def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
     return path
 
 
-def seed(inventory: Path, kube_emulator, *extra: str):
+def run(playbook: str, inventory: Path, kube_emulator, *extra: str):
     env = dict(kube_emulator.env(), ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    return run_playbook("seed_model.yml", ["-i", str(inventory), *extra], env)
+    return run_playbook(playbook, ["-i", str(inventory), *extra], env)
+
+
+def seeded_pvcs(kube_emulator) -> dict[str, str]:
+    """PVC name -> the model recorded in it by a completed seeding."""
+    status, body = kube_emulator.request("GET", f"/api/v1/namespaces/{NAMESPACE}/persistentvolumeclaims")
+    assert status == 200, body
+    return {
+        pvc["metadata"]["name"]: pvc["metadata"].get("annotations", {}).get("llm-inference.gpuops.io/model", "")
+        for pvc in body["items"]
+    }
+
+
+def test_the_vllm_deployment_mounts_the_claim_the_seed_playbook_seeded(inventory, kube_emulator, tmp_path):
+    seeded = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
+    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    [(claim, model)] = seeded_pvcs(kube_emulator).items()
+    assert model == REPO
+
+    role_play = tmp_path / "vllm.yml"
+    role_play.write_text(
+        "- name: Serve the models\n  hosts: gpuops\n  gather_facts: false\n"
+        "  roles:\n    - role: gpuops.llm_inference.vllm\n"
+    )
+    kube_emulator.clear_requests()
+    served = run(str(role_play), inventory, kube_emulator)
+    assert served.returncode == 0, served.stdout + served.stderr
+
+    status, deployment = kube_emulator.request("GET", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/vllm-{MODEL}")
+    assert status == 200, deployment
+    claims = [
+        v["persistentVolumeClaim"]["claimName"]
+        for v in deployment["spec"]["template"]["spec"]["volumes"]
+        if "persistentVolumeClaim" in v
+    ]
+    assert claims == [claim]
+    # The role found the weights already there: it seeded nothing again.
+    assert not [r for r in kube_emulator.requests() if r["method"] == "POST" and r["path"].endswith("/jobs")]
+    assert list(seeded_pvcs(kube_emulator)) == [claim]
 
 
 def test_seeds_once_then_changes_nothing(inventory, kube_emulator):
-    first = seed(inventory, kube_emulator, "-e", f"seed_model_repo_id={REPO}")
+    first = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
     assert first.returncode == 0, first.stdout + first.stderr
-    status, pvc = kube_emulator.request("GET", f"/api/v1/namespaces/{NAMESPACE}/persistentvolumeclaims/model-cache")
-    assert status == 200, pvc
-    assert pvc["metadata"]["annotations"]["llm-inference.gpuops.io/model"] == REPO
-    second = seed(inventory, kube_emulator, "-e", f"seed_model_repo_id={REPO}")
+    second = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
     assert second.returncode == 0, second.stdout
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0", second.stdout), second.stdout
 
 
-def test_a_bad_repository_id_fails_before_touching_the_cluster(inventory, kube_emulator):
+def test_bad_inputs_fail_one_line_each_before_touching_the_cluster(inventory, kube_emulator):
     kube_emulator.clear_requests()
-    result = seed(inventory, kube_emulator, "-e", '{"seed_model_repo_id": "not a repo"}')
-    assert result.returncode != 0
-    assert 'seed_model_repo_id must be a Hugging Face repository id such as org/model (got "not a repo")' in (
-        " ".join((result.stdout + result.stderr).split())
+    result = run(
+        "seed_model.yml",
+        inventory,
+        kube_emulator,
+        "-e",
+        '{"seed_model_name": "Tiny!", "seed_model_repo_id": "not a repo"}',
     )
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert (
+        'seed_model_name must be the name of a vllm_models entry, a DNS label of at most 52 characters (got "Tiny!")'
+        in output
+    )
+    assert 'seed_model_repo_id must be a Hugging Face repository id such as org/model (got "not a repo")' in output
+    assert "seed_model_size must" not in output
     assert kube_emulator.requests() == []

@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) gpuops.llm_inference contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# Documentation: one sidecar per filter next to this file (vllm_preflight_message.yml, vllm_entry_problems.yml,
+# vllm_plan_checked.yml, vllm_fit_message.yml).
+
+from ansible_collections.gpuops.llm_inference.plugins.module_utils import vllm_plan as planner
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_messages import (
+    entry_problems,
+    fit_message,
+    fitting_options,
+    plan_checked,
+    preflight_message,
+)
+
+
+def vllm_preflight_message(results, endpoint="", interpreter=""):
+    """Filter wrapper around module_utils.vllm_messages.preflight_message."""
+    return preflight_message(list(results or []), endpoint, interpreter)
+
+
+def vllm_entry_problems(entry, managed_flags=None):
+    """Filter wrapper around module_utils.vllm_messages.entry_problems."""
+    return entry_problems(dict(entry or {}), list(managed_flags or []))
+
+
+def vllm_plan_checked(model, gpu, name="?", **kwargs):
+    """The planner's plan, or the one problem that prevents it, without raising (no "filter plugin failed")."""
+    return plan_checked(planner.plan, planner.resolve_gpu, planner.resolve_model, name, model, gpu, **kwargs)
+
+
+def vllm_fit_message(entry):
+    """The refusal of a resolved entry whose plan does not fit, the configurations on its own flavor first."""
+    gpu = entry["gpu_flavor"]
+    count = int(planner.resolve_gpu(gpu).get("count", 1))
+    options = fitting_options(planner.plan, planner.nearest, entry["plan_model"], gpu, count, **entry["plan_args"])
+    return fit_message(entry, options)
+
+
+class FilterModule(object):
+    """Messages of the vllm role."""
+
+    def filters(self):
+        return {
+            "vllm_preflight_message": vllm_preflight_message,
+            "vllm_entry_problems": vllm_entry_problems,
+            "vllm_plan_checked": vllm_plan_checked,
+            "vllm_fit_message": vllm_fit_message,
+        }
