@@ -7,6 +7,7 @@ reads the message a user sees; no cluster is involved.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.slow
 def failure_messages(role: str, **extra_vars: Any) -> list[str]:
     """The messages of the failed results, loop items one by one (the JSON callback keeps them apart)."""
     rc, out, err = run_playbook(
-        PLAY.format(role=role), extra_vars, env={**__import__("os").environ, "ANSIBLE_STDOUT_CALLBACK": "json"}
+        PLAY.format(role=role), extra_vars, env={**os.environ, "ANSIBLE_STDOUT_CALLBACK": "json"}
     )
     assert rc != 0, out + err
     messages = []
