@@ -45,7 +45,7 @@ def _load_the_collection_through_ansible() -> None:
     for name in [*COLLECTION_PACKAGES, *packages]:
         importlib.import_module(name)
     for name in ours:
-        parent, _, child = name.rpartition(".")
+        parent, _dot, child = name.rpartition(".")
         if parent:
             setattr(sys.modules[parent], child, sys.modules[name])
 

@@ -78,13 +78,13 @@ def evaluated():
 
 def test_the_table_holds_at_least_40_startups_each_with_a_link_to_its_log(evaluated):
     assert len(evaluated) >= 40
-    for row, _, _ in evaluated:
+    for row, _result, _error in evaluated:
         assert row["source"].startswith("https://github.com/"), row["id"]
         assert row["vllm_version"] and row["gpu_total_gib"] > 0, row["id"]
 
 
 def test_the_table_covers_the_spread_the_issue_asks_for(evaluated):
-    rows = [row for row, _, _ in evaluated]
+    rows = [row for row, _result, _error in evaluated]
     data = _table()
     assert {1, 2, 4} <= {row["tp"] for row in rows}
     quants = {row["quantization"] for row in rows}
@@ -102,7 +102,7 @@ def test_the_table_covers_the_spread_the_issue_asks_for(evaluated):
 def test_architecture_numbers_match_the_kv_bytes_per_token_vllm_logged(evaluated):
     # vLLM's KV GiB divided by its KV tokens is the per-GPU bytes per token: it checks the layers, KV heads and
     # head_dim recorded for each model against vLLM's own numbers.
-    for row, result, _ in evaluated:
+    for row, result, _error in evaluated:
         logged = row["logged"]
         if "kv_cache_tokens" not in logged or "kv_cache_gib" not in logged or row.get("kv_cache_gib_is_one_rank"):
             continue
@@ -111,14 +111,14 @@ def test_architecture_numbers_match_the_kv_bytes_per_token_vllm_logged(evaluated
 
 
 def test_at_least_90_percent_of_startups_are_within_10_percent_of_vllms_kv_tokens(evaluated):
-    within = [row["id"] for row, _, error in evaluated if abs(error) <= TOLERANCE]
+    within = [row["id"] for row, _result, error in evaluated if abs(error) <= TOLERANCE]
     share = len(within) / len(evaluated)
-    outside = [f"{row['id']} {100 * error:+.1f}%" for row, _, error in evaluated if abs(error) > TOLERANCE]
+    outside = [f"{row['id']} {100 * error:+.1f}%" for row, _result, error in evaluated if abs(error) > TOLERANCE]
     assert share >= TARGET_SHARE, f"{len(within)}/{len(evaluated)} within +-10 %; outside: {outside}"
 
 
 def test_every_fit_verdict_matches_whether_vllm_served_max_model_len(evaluated):
-    wrong = [(row["id"], result["reason"]) for row, result, _ in evaluated if result["fits"] != row["serves"]]
+    wrong = [(row["id"], result["reason"]) for row, result, _error in evaluated if result["fits"] != row["serves"]]
     assert not wrong
 
 
@@ -127,14 +127,14 @@ def test_misses_within_the_modelled_scope_are_on_the_safe_side(evaluated):
     # outside_model; every other start-up the planner misses by more than 10 % must be under-estimated.
     optimistic = [
         f"{row['id']} {100 * error:+.1f}%"
-        for row, _, error in evaluated
+        for row, _result, error in evaluated
         if error > TOLERANCE and not row.get("outside_model")
     ]
     assert not optimistic
 
 
 def test_a_startup_vllm_refused_is_refused_with_vllms_kv_message(evaluated):
-    refused = [(row, result) for row, result, _ in evaluated if not row["serves"]]
+    refused = [(row, result) for row, result, _error in evaluated if not row["serves"]]
     assert refused
     for row, result in refused:
         assert "larger than the maximum number of tokens that can be stored in KV cache" in result["reason"], row["id"]
