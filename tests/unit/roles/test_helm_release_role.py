@@ -203,7 +203,7 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     assert _releases(kube_emulator, "rel") == {}
-    assert helm_log.read_text().count("version --template") == 3  # once per play, never per helm call
+    assert helm_log.read_text().count("version --short") == 3  # once per play, never per helm call
 
 
 def test_helm_is_checked_once_per_play_however_many_charts(
@@ -229,8 +229,8 @@ def test_helm_is_checked_once_per_play_however_many_charts(
     assert rc == 0, out + err
     assert [_releases(kube_emulator, n) for n in ("one", "two", "three")] == [{1: "deployed"}] * 3
     calls = helm_log.read_text().splitlines()
-    assert sum(c.startswith("version --template") for c in calls) == 1
-    assert calls[0].startswith("version --template")  # before any other helm call
+    assert sum(c.startswith("version --short") for c in calls) == 1
+    assert calls[0].startswith("version --short")  # before any other helm call
 
 
 def _helm4_dir(tmp_path: Path) -> Path:
