@@ -278,9 +278,9 @@ def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
     assert _recap(out)["failed"] == 1
     assert _releases(kube_emulator, "rel") == {1: "failed", 2: "failed"}
 
-    # Check mode shows the repair and writes nothing.
+    # Check and diff mode count the repair once, although chart and values show no difference, and write nothing.
     kube_emulator.clear_requests()
-    check_play = ROLE_PLAY.replace("  gather_facts: false", "  gather_facts: false\n  check_mode: true")
+    check_play = ROLE_PLAY.replace("  gather_facts: false", "  gather_facts: false\n  check_mode: true\n  diff: true")
     rc, out, err = run_playbook(check_play, stuck, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
