@@ -177,3 +177,26 @@ def test_the_simulated_kubelet_reports_each_pod_start(kube_emulator_session: Kub
         assert f"Started container {container['name']}" in messages
         assert f'Container image "{container["image"]}" already present on machine' in messages
     assert all(e["involvedObject"]["uid"] == pod["metadata"]["uid"] for e in events)
+
+
+def test_pods_with_the_never_ready_annotation_keep_their_deployment_unavailable(
+    kube_emulator_session: KubeEmulator, ns: str
+) -> None:
+    emu = kube_emulator_session
+    body = deployment("stuck", ns, replicas=2)
+    body["spec"]["template"]["metadata"]["annotations"] = {"harness.gpuops.io/never-ready": "true"}
+    emu.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", body)
+    dep, _, by_rs = _tree(emu, ns, "stuck")
+    pods = [p for items in by_rs.values() for p in items]
+    assert len(pods) == 2
+    assert all(p["status"]["phase"] == "Running" and not _ready(p) for p in pods)
+    assert all(p["metadata"]["annotations"]["harness.gpuops.io/never-ready"] == "true" for p in pods)
+    assert dep["status"].get("readyReplicas", 0) == dep["status"].get("availableReplicas", 0) == 0
+    assert {c["type"]: c["status"] for c in dep["status"]["conditions"]}["Available"] == "False"
+    emu.request(
+        "PATCH",
+        f"/apis/apps/v1/namespaces/{ns}/deployments/stuck",
+        {"spec": {"template": {"metadata": {"annotations": {"harness.gpuops.io/never-ready": None}}}}},
+        content_type=MERGE,
+    )
+    _assert_consistent(emu, ns, "stuck")

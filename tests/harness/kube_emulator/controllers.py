@@ -20,6 +20,9 @@ from .store import Obj, Store, now
 
 JobRunner = Callable[[dict[str, Any]], dict[str, Any]]
 FAIL_ANNOTATION = "harness.gpuops.io/fail"
+# A Pod carrying it runs but never becomes Ready (a readiness probe that never passes), so a Deployment never gets
+# Available and `helm --wait` times out: how tests leave a release `failed` on purpose.
+NEVER_READY_ANNOTATION = "harness.gpuops.io/never-ready"
 NODE_NAME = "gpuops-emulator-node"
 log = logging.getLogger(__name__)
 
@@ -146,12 +149,18 @@ class Controllers:
             }
             for c in containers
         ]
+        never_ready = (obj["metadata"].get("annotations") or {}).get(NEVER_READY_ANNOTATION) == "true"
+        if never_ready:
+            for status in statuses:
+                status["ready"] = False
         conditions = [
             _cond(t, "")
             for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
         ]
         for cond in conditions:
             cond.pop("reason")
+            if never_ready and cond["type"] in ("Ready", "ContainersReady"):
+                cond.update(status="False", reason="ContainersNotReady", message="harness: never-ready annotation")
         return {
             "phase": "Running",
             "conditions": conditions,

@@ -190,6 +190,9 @@ def _create_pod(store: Store, rt: ResourceType, rs: Obj) -> None:
         },
         "spec": clone(template.get("spec") or {}),
     }
+    annotations = (template.get("metadata") or {}).get("annotations")
+    if annotations:
+        body["metadata"]["annotations"] = clone(annotations)
     store.create(store.builtin("", "pods"), meta["namespace"], body, manager=MANAGER, trusted=True)
     event(store, rs, "ReplicaSet", "SuccessfulCreate", f"Created pod: {name}", "replicaset-controller")
 
