@@ -5,7 +5,7 @@ play's roles are not private, so one role reads another's), the inventory's grou
 the placeholder password the README documents), every role's vars/main.yml, then the caller's extra vars.
 
 The role's tasks files are then walked like Ansible walks them: `include_tasks`/`import_tasks` are followed,
-`when` and `loop` are evaluated with the task's `vars`, and each `kubernetes.core.k8s` task that creates an object
+`when` and `loop` are evaluated with the task's `vars`, and each `gpuops.llm_inference.k8s` (or `kubernetes.core.k8s`) task that creates an object
 contributes its rendered `definition` (or its name/kind arguments). Tasks that handle secret values (`no_log`) and
 tasks that delete are skipped: they render no object a policy or a route could depend on.
 """
@@ -55,7 +55,7 @@ _load_the_collection_through_ansible()
 SITE_ROLES = ["istio", "cert_manager", "gpu_operator", "prometheus", "vllm", "keda", "routes"]
 ENVIRONMENTS = ["local", "staging", "production"]
 PLACEHOLDER_VAULT_PASSWORD = b"change-me"  # documented in the README and in vault.yml.example
-K8S_MODULES = ("kubernetes.core.k8s",)
+K8S_MODULES = ("kubernetes.core.k8s", "gpuops.llm_inference.k8s")
 INCLUDES = ("ansible.builtin.include_tasks", "ansible.builtin.import_tasks")
 
 
