@@ -6,7 +6,6 @@ Each test asserts on what the emulator holds or logged, not only on exit codes.
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 import threading
 import time
