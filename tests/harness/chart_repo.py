@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,10 @@ from tests.harness import upstream
 
 URL_FILE = "charts_url"
 DIR_NAME = "charts"
+UNPACKED_DIR = "chart-dirs"
+# Charts a role installs from a path rather than a repository (an OCI reference upstream): unpacked so the path's
+# basename is the chart name, which is how kubernetes.core.helm and the helm_release role's diff name the chart.
+BY_PATH = ("cert-manager-webhook-desec-http",)
 
 
 class ChartRepoError(RuntimeError):
@@ -130,6 +135,16 @@ def cached_build(helm: Path, root: Path) -> Path:
     finally:
         shutil.rmtree(partial_dir, ignore_errors=True)
     return cache
+
+
+def unpack(repository: Path, dest: Path) -> None:
+    """Unpack the BY_PATH charts of a repository into dest/<chart name>/."""
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    for name in BY_PATH:
+        for archive in repository.glob(f"{name}-[0-9v]*.tgz"):
+            with tarfile.open(archive) as bundle:
+                bundle.extractall(dest, filter="data")
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

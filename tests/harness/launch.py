@@ -116,6 +116,7 @@ def _start_chart_repo(state: Path) -> None:
     else:
         shutil.rmtree(charts, ignore_errors=True)
     charts.symlink_to(chart_repo.cached_build(helm, root), target_is_directory=True)
+    chart_repo.unpack(charts, state / chart_repo.UNPACKED_DIR)
     log_path = state / "charts.log"
     argv = [sys.executable, "-m", "tests.harness.chart_repo", "serve", "--dir", str(charts)]
     with log_path.open("ab") as log:

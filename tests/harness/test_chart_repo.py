@@ -141,3 +141,12 @@ def test_stop_ends_the_chart_server(tmp_path: Path) -> None:
     pid = int((state / launch.CHARTS_PID).read_text())
     launch.stop(state)
     assert not Path(f"/proc/{pid}").exists() or b"chart_repo" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_the_chart_installed_by_path_is_unpacked_under_its_own_name(kube_emulator_session: KubeEmulator) -> None:
+    """The deSEC webhook (an OCI reference upstream) is installed from a folder named after the chart."""
+    for chart in chart_repo.BY_PATH:
+        folder = kube_emulator_session.state_dir / chart_repo.UNPACKED_DIR / chart
+        metadata = yaml.safe_load((folder / "Chart.yaml").read_text())
+        assert metadata["name"] == chart
+        assert metadata["version"] == _role_defaults()["cert_manager_desec_chart_version"]

@@ -44,9 +44,6 @@ def _resolved(kubeconfig: Path) -> dict[str, str]:
             "ansible.builtin.debug",
             "-a",
             f"msg={expression}",
-            # An ad-hoc run loads no role defaults; the deSEC archive name uses the pinned webhook chart version.
-            "-e",
-            json.dumps({"cert_manager_desec_chart_version": _role_default("cert_manager_desec_chart_version")}),
         ],
         cwd=REPO_ROOT,
         env=env,
@@ -73,8 +70,7 @@ def test_on_the_bundled_test_cluster_every_chart_comes_from_the_loopback_reposit
         if name.endswith("_chart_repo_url"):
             assert value == "http://127.0.0.1:40404", name
         else:  # the deSEC webhook's OCI chart: the packaged archive by path
-            version = _role_default("cert_manager_desec_chart_version")
-            assert value == f"{tmp_path}/charts/cert-manager-webhook-desec-http-v{version}.tgz", name
+            assert value == f"{tmp_path}/chart-dirs/cert-manager-webhook-desec-http", name
 
 
 def test_without_a_loopback_repository_the_role_defaults_apply(tmp_path: Path) -> None:
