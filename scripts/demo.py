@@ -1,6 +1,7 @@
 """`make demo`: run site.yml on the bundled test cluster and print what it deployed.
 
-Starts the Kubernetes API emulator with its helm and terraform stand-ins (tests/harness), runs
+Starts the Kubernetes API emulator with the real helm and kubectl, the terraform stand-in and the local chart
+repository (tests/harness), runs
 `ansible-playbook site.yml -i inventories/local` against it, prints the namespaces, Helm releases with
 their chart versions, Deployments, Gateway and routes it finds there, then how clients call the endpoint on a
 real cluster (the test cluster has no data plane), and stops the emulator.

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from tests.harness import launch
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLAYBOOK_TIMEOUT = 300
+LOCAL_CHART_VARS = REPO_ROOT / "inventories" / "local" / "group_vars" / "all" / "charts.yml"
 
 
 class KubeEmulator:
@@ -109,7 +110,10 @@ def kube_emulator(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Ku
     """A fresh emulator for one test; `@pytest.mark.emulator_args([...])` passes extra emulator flags."""
     marker = request.node.get_closest_marker("emulator_args")
     extra = list(marker.args[0]) if marker else []
-    yield from _start(tmp_path / "emulator", extra)
+    for emulator in _start(tmp_path / "emulator", extra):
+        if request.node.get_closest_marker("needs_charts"):
+            skip_without_charts(emulator)
+        yield emulator
 
 
 @pytest.fixture
@@ -150,6 +154,7 @@ def run_playbook(
         if (REPO_ROOT / "ansible.cfg").exists():
             run_env["ANSIBLE_CONFIG"] = str(REPO_ROOT / "ansible.cfg")
         run_env.setdefault("ANSIBLE_NOCOLOR", "1")
+        chart_vars = _local_chart_vars(run_env)
         argv = [
             str(Path(sys.executable).parent / "ansible-playbook"),
             "-i",
@@ -158,12 +163,32 @@ def run_playbook(
             "local",
             "-e",
             f"@{vars_file}",
+            *chart_vars,
             str(path),
         ]
         proc = subprocess.run(
             argv, env=run_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
         )
         return proc.returncode, proc.stdout, proc.stderr
+
+
+def skip_without_charts(emulator: KubeEmulator) -> None:
+    """Skip, saying why, when the test cluster serves no chart repository (no upstream data or no real helm)."""
+    skipped = emulator.state_dir / launch.CHARTS_SKIPPED
+    if skipped.is_file():
+        pytest.skip(skipped.read_text().strip())
+
+
+def _local_chart_vars(env: Mapping[str, str]) -> list[str]:
+    """`-e @charts.yml` of the local inventory when the playbook's test cluster serves a chart repository.
+
+    Playbooks run here with `-i localhost,`, not the local inventory; without these vars the roles would ask helm
+    for their upstream repositories, which this machine cannot reach.
+    """
+    kubeconfig = env.get("K8S_AUTH_KUBECONFIG")
+    if kubeconfig and (Path(kubeconfig).parent / "charts_url").is_file():
+        return ["-e", f"@{LOCAL_CHART_VARS}"]
+    return []
 
 
 @pytest.fixture(name="run_playbook")
@@ -174,3 +199,4 @@ def run_playbook_fixture() -> Callable[..., tuple[int, str, str]]:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "emulator_args(args): extra command-line flags for the kube_emulator fixture")
+    config.addinivalue_line("markers", "needs_charts: skip when the kube_emulator serves no chart repository")

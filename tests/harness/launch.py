@@ -3,8 +3,12 @@
     python -m tests.harness.launch start --state-dir DIR [extra emulator args...]
     python -m tests.harness.launch stop --state-dir DIR
 
-`start` leaves DIR/kubeconfig (0600), DIR/pid, DIR/url, DIR/emulator.log and DIR/bin/{helm,terraform} (stand-ins),
-plus DIR/bin/kubectl, a link to the real kubectl that `make setup` installs in .tools/bin, when it is there.
+`start` leaves DIR/kubeconfig (0600), DIR/pid, DIR/url, DIR/emulator.log, DIR/bin/terraform (the stand-in),
+DIR/bin/kubectl (a link to the real kubectl that `make setup` installs in .tools/bin) and DIR/bin/helm (the real
+helm 3.19 from .tools/bin, with helm's config and cache homes inside DIR), when they are there. With the real helm
+and the upstream test data (tests/harness/upstream.py) it also packages the charts the roles pin into DIR/charts
+and serves them on loopback (tests/harness/chart_repo.py): the repository URL is in DIR/charts_url, the server's
+pid in DIR/charts.pid. Without either, DIR/charts_url is absent and DIR/charts_skipped says why.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import argparse
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,11 +27,15 @@ from pathlib import Path
 
 import yaml
 
+from tests.harness import chart_repo, upstream
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+CHARTS_PID = "charts.pid"
+CHARTS_SKIPPED = "charts_skipped"
 TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
-STANDINS = {"helm": "tests.harness.helm_standin", "terraform": "tests.harness.terraform_standin"}
+STANDINS = {"terraform": "tests.harness.terraform_standin"}
 
 
 class LaunchError(RuntimeError):
@@ -60,24 +69,74 @@ def _write_wrappers(bin_dir: Path) -> None:
             f"# {name} stand-in of the test harness (see tests/harness/README.md)\n"
             f"PYTHONPATH={shlex.quote(str(REPO_ROOT))}${{PYTHONPATH:+:$PYTHONPATH}}\n"
             "export PYTHONPATH\n"
-            # Each emulator gets its own helm repository list and an empty terraform CLI config, so parallel
-            # scenarios never share ~/.config/helm and a missing ~/.terraformrc prints no warning.
-            f": ${{HELM_CONFIG_HOME:={shlex.quote(str(bin_dir.parent / 'helm'))}}}\n"
-            f": ${{HELM_REPOSITORY_CONFIG:=$HELM_CONFIG_HOME/repositories.yaml}}\n"
-            f": ${{HELM_CACHE_HOME:={shlex.quote(str(bin_dir.parent / 'helm-cache'))}}}\n"
-            "export HELM_CONFIG_HOME HELM_REPOSITORY_CONFIG HELM_CACHE_HOME\n"
-            + (
-                f"TF_CLI_CONFIG_FILE={shlex.quote(str(bin_dir / 'terraformrc'))}\nexport TF_CLI_CONFIG_FILE\n"
-                if name == "terraform"
-                else ""
-            )
-            + f'exec {shlex.quote(sys.executable)} -m {module} "$@"\n'
+            # An empty terraform CLI config, so a missing ~/.terraformrc prints no warning.
+            f"TF_CLI_CONFIG_FILE={shlex.quote(str(bin_dir / 'terraformrc'))}\nexport TF_CLI_CONFIG_FILE\n"
+            f'exec {shlex.quote(sys.executable)} -m {module} "$@"\n'
         )
         script.chmod(0o755)
     kubectl, link = tools_bin() / "kubectl", bin_dir / "kubectl"
     link.unlink(missing_ok=True)
     if kubectl.is_file():
         link.symlink_to(kubectl)
+    helm, wrapper = tools_bin() / "helm", bin_dir / "helm"
+    wrapper.unlink(missing_ok=True)
+    if helm.is_file():
+        state = bin_dir.parent
+        # Each emulator gets its own helm config, cache and data homes, so parallel scenarios never share
+        # ~/.config/helm or the repository index cache.
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            "# The real helm (make setup) with homes private to this test cluster (see tests/harness/README.md)\n"
+            f": ${{HELM_CONFIG_HOME:={shlex.quote(str(state / 'helm'))}}}\n"
+            f": ${{HELM_CACHE_HOME:={shlex.quote(str(state / 'helm-cache'))}}}\n"
+            f": ${{HELM_DATA_HOME:={shlex.quote(str(state / 'helm-data'))}}}\n"
+            "export HELM_CONFIG_HOME HELM_CACHE_HOME HELM_DATA_HOME\n"
+            f'exec {shlex.quote(str(helm))} "$@"\n'
+        )
+        wrapper.chmod(0o755)
+
+
+def _start_chart_repo(state: Path) -> None:
+    """Package the upstream charts into DIR/charts and serve them; DIR/charts_skipped says why when it cannot."""
+    for name in (chart_repo.URL_FILE, CHARTS_SKIPPED):
+        (state / name).unlink(missing_ok=True)
+    helm, root = tools_bin() / "helm", upstream.upstream_dir()
+    reason = None
+    if root is None:
+        reason = f"the upstream test data is absent (../shared/upstream or ${upstream.ENV_VAR})"
+    elif not helm.is_file():
+        reason = f"the real helm is not installed at {helm} (run make setup)"
+    if reason:
+        (state / CHARTS_SKIPPED).write_text(f"no local chart repository: {reason}\n")
+        return
+    assert root is not None
+    charts = state / chart_repo.DIR_NAME
+    if charts.is_symlink() or charts.is_file():
+        charts.unlink()
+    else:
+        shutil.rmtree(charts, ignore_errors=True)
+    charts.symlink_to(chart_repo.cached_build(helm, root), target_is_directory=True)
+    chart_repo.unpack(charts, state / chart_repo.UNPACKED_DIR)
+    log_path = state / "charts.log"
+    argv = [sys.executable, "-m", "tests.harness.chart_repo", "serve", "--dir", str(charts)]
+    with log_path.open("ab") as log:
+        offset = log.tell()
+        proc = subprocess.Popen(
+            argv,
+            cwd=REPO_ROOT,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = _wait_ready(proc, log_path, offset)
+    (state / CHARTS_PID).write_text(f"{proc.pid}\n")
+    (state / chart_repo.URL_FILE).write_text(f"{url}\n")
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def tools_bin() -> Path:
@@ -110,7 +169,7 @@ def start(state_dir: str | os.PathLike[str], extra_args: list[str] | None = None
     stop(state)
     kubeconfig, log_path = state / "kubeconfig", state / "emulator.log"
     argv = [sys.executable, "-m", "tests.harness.kube_emulator", "--port", "0", "--kubeconfig", str(kubeconfig)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    env = _env()
     with log_path.open("ab") as log:
         offset = log.tell()
         proc = subprocess.Popen(
@@ -127,6 +186,11 @@ def start(state_dir: str | os.PathLike[str], extra_args: list[str] | None = None
     (state / "url").write_text(f"{url}\n")
     bin_dir = state / "bin"
     _write_wrappers(bin_dir)
+    try:
+        _start_chart_repo(state)
+    except (LaunchError, chart_repo.ChartRepoError, OSError):
+        stop(state)
+        raise
     return Emulator(url, kubeconfig, read_token(kubeconfig), proc.pid, bin_dir, state)
 
 
@@ -136,13 +200,17 @@ def read_token(kubeconfig: Path) -> str:
 
 
 def stop(state_dir: str | os.PathLike[str]) -> None:
-    """SIGTERM the emulator recorded in DIR/pid and wait for it; nothing to do if it is not running."""
-    pid_file = Path(state_dir) / "pid"
+    """SIGTERM the emulator and the chart repository recorded in DIR; nothing to do if they are not running."""
+    _stop(Path(state_dir) / CHARTS_PID, b"tests.harness.chart_repo")
+    _stop(Path(state_dir) / "pid", b"tests.harness.kube_emulator")
+
+
+def _stop(pid_file: Path, module: bytes) -> None:
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return
-    if not _is_emulator(pid):  # a stale pid file: the number may belong to an unrelated process by now
+    if not _runs(pid, module):  # a stale pid file: the number may belong to an unrelated process by now
         pid_file.unlink(missing_ok=True)
         return
     try:
@@ -159,13 +227,13 @@ def stop(state_dir: str | os.PathLike[str]) -> None:
     pid_file.unlink(missing_ok=True)
 
 
-def _is_emulator(pid: int) -> bool:
-    """True if `pid` runs the emulator (checked through /proc where there is one)."""
+def _runs(pid: int, module: bytes) -> bool:
+    """True if `pid` runs the harness module (checked through /proc where there is one)."""
     cmdline = Path(f"/proc/{pid}/cmdline")
     if not Path("/proc/self/cmdline").exists():
         return True
     try:
-        return b"tests.harness.kube_emulator" in cmdline.read_bytes()
+        return module in cmdline.read_bytes()
     except OSError:
         return False
 
@@ -195,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         emulator = start(args.state_dir, extra)
-    except LaunchError as err:
+    except (LaunchError, chart_repo.ChartRepoError) as err:
         print(err, file=sys.stderr)
         return 1
     print(f"emulator {emulator.url} pid {emulator.pid} kubeconfig {emulator.kubeconfig}")

@@ -6,7 +6,6 @@ Each test asserts on what the emulator holds or logged, not only on exit codes.
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 import threading
 import time
@@ -268,11 +267,12 @@ def test_helm_install_upgrade_status_uninstall_store_release_secrets_via_protobu
     assert kube_emulator.request("GET", "/api/v1/namespaces/demo/secrets?labelSelector=owner%3Dhelm")[1]["items"] == []
 
 
-def test_no_real_helm_on_the_harness_path_yet(kube_emulator: KubeEmulator) -> None:
-    """The roles and molecule scenarios still use the helm stand-in until charts are served locally."""
-    wrapper = (kube_emulator.bin_dir / "helm").read_text()
-    assert "tests.harness.helm_standin" in wrapper
-    assert os.access(kube_emulator.bin_dir / "helm", os.X_OK)
+def test_the_harness_path_puts_the_real_helm_first(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
+    """The roles, molecule scenarios, demo and benchmarks run the real helm 3.19 that `make setup` installs."""
+    shown = _run(kube_emulator, tmp_path, ["helm", "version", "--short"])
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("v3.19."), shown.stdout
+    assert not (Path(__file__).parent / "helm_standin").exists()
 
 
 def _watches(emu: KubeEmulator, path: str) -> list[dict]:

@@ -161,7 +161,8 @@ def _catalog() -> list[ChartSource]:
         ),
         ChartSource(
             names=("cert-manager-webhook-desec-http",),
-            versions=("v1.0.1",),
+            # The role pins 1.0.1 (the chart of tag v1.0.1); the packaged copy carries the version as pinned.
+            versions=("1.0.1", "v1.0.1"),
             chart_dir="cert-manager-webhook-desec-http/v1.0.1",
         ),
         ChartSource(

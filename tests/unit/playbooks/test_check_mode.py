@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator
 
+# The roles install their charts from the test cluster's loopback chart repository.
+pytestmark = pytest.mark.needs_charts
+
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ["istio", "cert_manager", "gpu_operator", "prometheus", "vllm", "keda", "routes"]
 

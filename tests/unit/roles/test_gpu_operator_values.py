@@ -8,7 +8,7 @@ import pytest
 import yaml
 from role_render import render_documents, role_value
 
-from tests.harness.helm_standin.values import unknown_keys
+from tests.harness.chart_values import unknown_keys
 from tests.harness.upstream import upstream_dir
 
 UPSTREAM = upstream_dir()

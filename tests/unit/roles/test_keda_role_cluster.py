@@ -8,6 +8,9 @@ import pytest
 
 from tests.conftest import KubeEmulator, run_playbook
 
+# The roles install their charts from the test cluster's loopback chart repository.
+pytestmark = pytest.mark.needs_charts
+
 ROLE_PLAY = """
 - name: Apply the keda role
   hosts: localhost

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from role_render import ROLES, render_documents, role_value
 
-from tests.harness.helm_standin.values import unknown_keys
+from tests.harness.chart_values import unknown_keys
 from tests.harness.upstream import upstream_dir
 
 DASHBOARD_FILE = ROLES / "prometheus" / "files" / "vllm-dashboard.json"

@@ -1,22 +1,18 @@
-"""Values handling: merging like Helm, and the strict check against the upstream chart.
+"""The strict check of a role's chart values against the chart's upstream values.yaml.
 
-The check is deliberately stricter than Helm: a key the upstream ``values.yaml`` does not know
-is an error, because in this project such a key is almost always a misspelling that Helm would
-silently ignore.
+Stricter than Helm on purpose: Helm silently ignores a key that the chart does not read, and in this project such a
+key is almost always a misspelling. Helm itself validates the values against values.schema.json (the real helm
+installs the charts packaged by tests/harness/chart_repo.py); this check covers the charts without a schema and the
+keys a schema leaves open.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-import yaml
-
-from tests.harness.upstream import yaml_load
+from tests.harness import upstream
 
 # Subtrees that charts pass through verbatim to Kubernetes objects or config files; any child
 # key is legitimate there although values.yaml cannot list it.
@@ -72,50 +68,6 @@ FREE_FORM = frozenset(
 )
 
 
-class ValuesError(ValueError):
-    """User values that the stand-in refuses (message is printed after ``Error: ``)."""
-
-
-def merge_maps(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm's mergeMaps: deep merge of maps, anything else in ``override`` wins."""
-    result = dict(base)
-    for key, value in override.items():
-        current = result.get(key)
-        if isinstance(value, Mapping) and isinstance(current, Mapping):
-            result[key] = merge_maps(current, value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def coalesce(defaults: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any]:
-    """Chart defaults overlaid with user config; a user ``null`` deletes the default (Helm)."""
-    result = copy.deepcopy(dict(defaults))
-    for key, value in config.items():
-        if value is None:
-            result.pop(key, None)
-        elif isinstance(value, Mapping) and isinstance(result.get(key), Mapping):
-            result[key] = coalesce(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-def load_values_file(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            content = yaml_load(handle)
-    except OSError as exc:
-        raise ValuesError(f"open {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ValuesError(f"failed to parse {path}: {exc}") from exc
-    if content is None:
-        return {}
-    if not isinstance(content, dict):
-        raise ValuesError(f"failed to parse {path}: values file must be a YAML map")
-    return content
-
-
 def format_path(parts: Iterable[str | int]) -> str:
     text = ""
     for part in parts:
@@ -155,13 +107,30 @@ def unknown_keys(
     return found
 
 
-def schema_errors(values: Mapping[str, Any], schema_path: Path) -> list[str]:
-    """jsonschema errors of the coalesced values, formatted like Helm (``- path: message``)."""
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    validator_class = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-    validator = validator_class(schema)
-    messages = []
-    for error in sorted(validator.iter_errors(dict(values)), key=lambda e: list(map(str, e.absolute_path))):
-        location = format_path(error.absolute_path) or "(root)"
-        messages.append(f"- {location}: {error.message}")
-    return messages
+def chart_defaults(source: upstream.ChartSource, root: Path) -> dict[str, Any]:
+    """The chart's values.yaml as its templates see it (Istio merges its nested defaults over .Values)."""
+    with (root / source.chart_dir / "values.yaml").open(encoding="utf-8") as handle:
+        defaults = upstream.yaml_load(handle) or {}
+    key = source.defaults_key
+    if key and isinstance(defaults.get(key), dict):
+        flattened = {k: v for k, v in defaults.items() if k != key}
+        flattened.update(defaults[key])
+        return flattened
+    return defaults
+
+
+def free_keys(source: upstream.ChartSource, root: Path) -> frozenset[str]:
+    """Top-level keys accepted with any content: ``global``, subcharts, keys templates read without a default."""
+    metadata = upstream.yaml_load((root / source.chart_dir / "Chart.yaml").read_text(encoding="utf-8")) or {}
+    names = {"global", *source.extra_keys}
+    for dependency in metadata.get("dependencies") or []:
+        names.add(str(dependency.get("alias") or dependency.get("name")))
+    return frozenset(names)
+
+
+def unknown_chart_keys(values: Mapping[str, Any], chart: str, version: str, root: Path) -> list[str]:
+    """Key paths of ``values`` that the pinned chart's upstream values.yaml does not define."""
+    source = upstream.find_chart(chart, version)
+    if source is None:
+        raise LookupError(f"no upstream data for chart {chart} {version} in tests/harness/upstream.py's catalog")
+    return unknown_keys(values, chart_defaults(source, root), free_keys(source, root))
