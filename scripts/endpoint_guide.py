@@ -32,19 +32,21 @@ def _served_name(model: dict[str, Any]) -> str:
 
 def endpoint_guide(variables: dict[str, Any]) -> str:
     """The guide for an inventory's variables."""
-    models = [m for m in variables.get("vllm_models") or [] if isinstance(m, dict)]
+    # The inventory's contract variables (gpuops_*), or the role variables when given instead.
+    models = variables.get("vllm_models") or variables.get("gpuops_models") or []
+    models = [m for m in models if isinstance(m, dict)]
     default = next((m for m in models if m.get("name") == variables.get("routes_default_model")), None)
     default = default or (models[0] if models else {"name": "<name>", "served_model_name": "<served_model_name>"})
     served = _served_name(default)
-    host = str(variables.get("routes_hostname") or "")
-    routed = bool(host) and variables.get("routes_enabled", True) is not False
+    host = str(variables.get("routes_hostname") or variables.get("gpuops_hostname") or "")
+    routed = bool(host) and variables.get("routes_enabled", variables.get("gpuops_routes_enabled", True)) is not False
     if routed:
         base = f"https://{host}/v1"
         where = f"{base} (model {served}); every model also at https://{host}/models/<name>/v1"
     else:
-        namespace = variables.get("vllm_namespace", "vllm")
+        namespace = variables.get("vllm_namespace") or variables.get("gpuops_vllm_namespace") or "vllm"
         base = f"http://vllm-{default.get('name')}.{namespace}.svc:8000/v1"
-        where = f"{base}, from inside the cluster (routes_hostname is not set, so no gateway)"
+        where = f"{base}, from inside the cluster (gpuops_hostname is not set, so no gateway)"
     keys = [str(k.get("name")) for k in variables.get("routes_api_keys") or [] if isinstance(k, dict)]
     key_names = ", ".join(keys) if keys else "none set (routes_api_keys)"
     body = json.dumps({"model": served, "messages": [{"role": "user", "content": "Hello"}]})

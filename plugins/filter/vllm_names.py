@@ -6,10 +6,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Documentation: vllm_cache_pvc.yml next to this file.
+# Documentation: vllm_cache_pvc.yml and vllm_object_name.yml next to this file.
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_names import ModelNameError, cache_pvc_name
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_names import (
+    ModelNameError,
+    cache_pvc_name,
+    object_name,
+)
 
 
 def vllm_cache_pvc(model_name):
@@ -20,8 +24,16 @@ def vllm_cache_pvc(model_name):
         raise AnsibleFilterError("vllm_cache_pvc: %s" % exc) from exc
 
 
+def vllm_object_name(model_name):
+    """Filter wrapper around module_utils.vllm_names.object_name."""
+    try:
+        return object_name(model_name)
+    except ModelNameError as exc:
+        raise AnsibleFilterError("vllm_object_name: %s" % exc) from exc
+
+
 class FilterModule(object):
     """Names of the vllm role's objects."""
 
     def filters(self):
-        return {"vllm_cache_pvc": vllm_cache_pvc}
+        return {"vllm_cache_pvc": vllm_cache_pvc, "vllm_object_name": vllm_object_name}

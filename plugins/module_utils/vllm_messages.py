@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_args import MANAGED_FLAGS, duplicated_flags
+
 DEFAULT_HUB = "https://huggingface.co"
 _MISSING_LIB = re.compile(r"Failed to import the required Python library \(([^)]+)\)")
 NOTHING_WRITTEN = "Nothing was written to the cluster."
@@ -75,7 +77,7 @@ def _number(value, kind=float):
         return None
 
 
-def entry_problems(entry, managed_flags=()):
+def entry_problems(entry, managed_flags=MANAGED_FLAGS):
     """One line per rule a resolved vllm_models entry breaks; empty when it breaks none.
 
     Values are quoted back except extra_args, of which only the offending flag names are shown (they may hold
@@ -129,7 +131,7 @@ def entry_problems(entry, managed_flags=()):
         fit_check or (max_len is not None and cache_size != ""),
         "with fit_check false, max_model_len and cache_size are required (the planner does not derive them)",
     )
-    flags = sorted({str(arg).split("=", 1)[0] for arg in entry.get("extra_args") or []} & set(managed_flags))
+    flags = duplicated_flags(entry.get("extra_args"), managed_flags)
     rule(not flags, "extra_args must not repeat the flags the role sets (%s)" % ", ".join(flags))
     return problems
 

@@ -34,3 +34,11 @@ def _checked(model_name):
 def cache_pvc_name(model_name):
     """The model cache PVC of the vllm_models entry named `model_name`."""
     return "vllm-cache-%s" % _checked(model_name)
+
+
+def object_name(model_name):
+    """The Deployment, Service and ScaledObject of the vllm_models entry named `model_name`: vllm-<name>.
+
+    The vllm role creates them under this name; keda, routes and playbooks/scale.yml find them by it.
+    """
+    return "vllm-%s" % _checked(model_name)

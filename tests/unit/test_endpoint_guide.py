@@ -18,8 +18,8 @@ def local_vars() -> dict:
 
 def test_the_guide_gives_url_header_key_names_curl_and_the_openai_client(local_vars: dict) -> None:
     guide = endpoint_guide(local_vars)
-    host = local_vars["routes_hostname"]
-    served = local_vars["vllm_models"][0]["served_model_name"]
+    host = local_vars["gpuops_hostname"]
+    served = local_vars["gpuops_models"][0]["served_model_name"]
 
     assert NO_DATA_PLANE in guide
     assert f"URL:     https://{host}/v1 (model {served})" in guide

@@ -74,10 +74,10 @@ def test_a_wrong_type_fails_before_any_write(kube_emulator: KubeEmulator, variab
 def test_a_missing_required_variable_fails_before_any_write(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
     inventory = tmp_path / "inventory"
     shutil.copytree(REPO_ROOT / "inventories" / "local", inventory)
-    routes_vars = inventory / "group_vars" / "all" / "routes.yml"
-    settings = yaml.safe_load(routes_vars.read_text())
-    del settings["routes_hostname"]
-    routes_vars.write_text(yaml.safe_dump(settings))
+    contract_vars = inventory / "group_vars" / "all" / "main.yml"
+    settings = yaml.safe_load(contract_vars.read_text())
+    del settings["gpuops_hostname"]
+    contract_vars.write_text(yaml.safe_dump(settings))
     kube_emulator.clear_requests()
     rc, output = run_site(kube_emulator, inventory, {})
     assert rc != 0

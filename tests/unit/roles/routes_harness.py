@@ -50,7 +50,7 @@ def run_roles(
     playbook = tmp_path / "playbook.yml"
     playbook.write_text(playbook_text(roles))
     vars_file = tmp_path / "extra_vars.json"
-    vars_file.write_text(json.dumps({"vllm_models": MODELS, "keda_http_addon_enabled": False, **extra_vars}))
+    vars_file.write_text(json.dumps({"gpuops_models": MODELS, "gpuops_scale_from_zero": False, **extra_vars}))
     argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(INVENTORY), "-e", f"@{vars_file}"]
     if verbosity:
         argv.append(verbosity)

@@ -28,8 +28,8 @@ ROLE_PLAY = """
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "min above max": ({"keda_min_replicas": 3, "keda_max_replicas": 2}, ["keda_min_replicas", "keda_max_replicas"]),
     "model min above max": (
-        {"vllm_models": [{**MODELS[0], "keda": {"min_replicas": 4}}]},
-        ["vllm_models[llama31-8b].keda.min_replicas", "keda_max_replicas"],
+        {"gpuops_models": [{**MODELS[0], "keda": {"min_replicas": 4}}]},
+        ["keda_models[llama31-8b].keda.min_replicas", "keda_max_replicas"],
     ),
     "negative threshold": ({"keda_threshold": -1}, ["keda_threshold"]),
     "negative activation threshold": ({"keda_activation_threshold": -0.5}, ["keda_activation_threshold"]),
@@ -39,12 +39,12 @@ CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     ),
     "unknown time zone": ({"keda_cron_enabled": True, "keda_cron_timezone": "Europe/Atlantis"}, ["keda_cron_timezone"]),
     "http add-on without routes": (
-        {"keda_http_addon_enabled": True, "routes_enabled": False, "routes_hostname": "llm.example.org"},
-        ["keda_http_addon_enabled", "routes_enabled"],
+        {"keda_http_addon_enabled": True, "gpuops_routes_enabled": False, "gpuops_hostname": "llm.example.org"},
+        ["keda_http_addon_enabled", "gpuops_routes_enabled"],
     ),
     "http add-on without a routes hostname": (
-        {"keda_http_addon_enabled": True, "routes_enabled": True, "routes_hostname": ""},
-        ["keda_http_addon_enabled", "routes_hostname"],
+        {"keda_http_addon_enabled": True, "gpuops_routes_enabled": True, "gpuops_hostname": ""},
+        ["keda_http_addon_enabled", "gpuops_hostname"],
     ),
 }
 
@@ -58,7 +58,7 @@ def _writes(emulator: KubeEmulator) -> list[str]:
 def test_bad_input_fails_before_any_write_and_names_the_variable(case: str, kube_emulator: KubeEmulator) -> None:
     extra_vars, named = CASES[case]
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, **extra_vars}, env=kube_emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {"gpuops_models": MODELS, **extra_vars}, env=kube_emulator.env())
     assert rc != 0, out
     failure = "\n".join(line for line in (out + err).splitlines() if "msg" in line or "ERROR" in line)
     for variable in named:
@@ -98,6 +98,6 @@ def test_the_site_preflight_stops_every_role_on_bad_keda_input(kube_emulator: Ku
 def test_good_input_does_write(kube_emulator: KubeEmulator) -> None:
     """The same play with valid input reaches the cluster, so the empty write logs above mean something."""
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, "keda_wait": False}, env=kube_emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {"gpuops_models": MODELS, "keda_wait": False}, env=kube_emulator.env())
     assert rc == 0, out + err
     assert any("/scaledobjects" in write for write in _writes(kube_emulator))

@@ -18,7 +18,7 @@ ROLE_PLAY = """
   roles:
     - role: gpuops.llm_inference.keda
 """
-BASE: dict[str, Any] = {"keda_wait": False, "routes_hostname": "llm.example.org"}
+BASE: dict[str, Any] = {"keda_wait": False, "gpuops_hostname": "llm.example.org"}
 TWO_MODELS = [{"name": "llama31-8b"}, {"name": "qwen3-4b"}]
 
 
@@ -30,7 +30,7 @@ def _names(emulator: KubeEmulator, group_version: str, plural: str) -> set[str]:
 
 @pytest.mark.slow
 def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator: KubeEmulator) -> None:
-    first = {**BASE, "vllm_models": TWO_MODELS, "keda_http_addon_enabled": True}
+    first = {**BASE, "gpuops_models": TWO_MODELS, "keda_http_addon_enabled": True}
     rc, out, err = run_playbook(ROLE_PLAY, first, env=kube_emulator.env())
     assert rc == 0, out + err
     assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b", "vllm-qwen3-4b"}
@@ -39,7 +39,7 @@ def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator:
         "vllm-qwen3-4b-http",
     }
 
-    second = {**BASE, "vllm_models": TWO_MODELS[:1], "keda_http_addon_enabled": False}
+    second = {**BASE, "gpuops_models": TWO_MODELS[:1], "keda_http_addon_enabled": False}
     rc, out, err = run_playbook(ROLE_PLAY, second, env=kube_emulator.env())
     assert rc == 0, out + err
     assert _names(kube_emulator, "keda.sh/v1alpha1", "scaledobjects") == {"vllm-llama31-8b"}
@@ -50,11 +50,11 @@ def test_removed_models_and_a_disabled_addon_leave_nothing_behind(kube_emulator:
 
 @pytest.mark.slow
 def test_check_mode_reports_changes_without_writing(kube_emulator: KubeEmulator) -> None:
-    rc, out, err = run_playbook(ROLE_PLAY, {**BASE, "vllm_models": TWO_MODELS}, env=kube_emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {**BASE, "gpuops_models": TWO_MODELS}, env=kube_emulator.env())
     assert rc == 0, out + err
     kube_emulator.clear_requests()
     check_play = ROLE_PLAY.replace("  gather_facts: false", "  gather_facts: false\n  check_mode: true")
-    changed = {**BASE, "vllm_models": TWO_MODELS[:1], "keda_max_replicas": 4}
+    changed = {**BASE, "gpuops_models": TWO_MODELS[:1], "keda_max_replicas": 4}
     rc, out, err = run_playbook(check_play, changed, env=kube_emulator.env())
     assert rc == 0, out + err
     assert "changed=0" not in out

@@ -15,7 +15,7 @@ from tests.harness.upstream import upstream_dir
 UPSTREAM = upstream_dir()
 needs_upstream = pytest.mark.skipif(UPSTREAM is None, reason="../shared/upstream (GPUOPS_UPSTREAM_DIR) is absent")
 MODELS = [{"name": "llama31-8b"}, {"name": "qwen3-4b", "keda": {"min_replicas": 1, "max_replicas": 4, "threshold": 8}}]
-ALL_ON = {"vllm_models": MODELS, "keda_cron_enabled": True, "keda_http_addon_enabled": True}
+ALL_ON = {"gpuops_models": MODELS, "keda_cron_enabled": True, "keda_http_addon_enabled": True}
 
 
 def _validate(document: dict[str, Any], crd_path: str) -> None:
@@ -28,7 +28,7 @@ def _by_name(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_one_scaledobject_per_model_with_the_role_settings() -> None:
-    objects = _by_name(render_documents("keda", "scaledobjects.yaml.j2", {"vllm_models": MODELS}))
+    objects = _by_name(render_documents("keda", "scaledobjects.yaml.j2", {"gpuops_models": MODELS}))
     assert set(objects) == {"vllm-llama31-8b", "vllm-qwen3-4b"}
     first, second = objects["vllm-llama31-8b"]["spec"], objects["vllm-qwen3-4b"]["spec"]
     assert first["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "vllm-llama31-8b"}
@@ -47,14 +47,14 @@ def test_one_scaledobject_per_model_with_the_role_settings() -> None:
 def test_the_scaler_queries_the_prometheus_of_the_prometheus_role() -> None:
     assert role_value("keda", "keda_prometheus_server_address") == role_value("prometheus", "prometheus_server_url")
     custom = {"prometheus_release_name": "kps", "prometheus_namespace": "observability"}
-    assert role_value("keda", "keda_prometheus_server_address", custom) == role_value(
-        "prometheus", "prometheus_server_url", custom
-    )
+    # The inventory names the address once (gpuops_prometheus_url); keda queries it.
+    contract = {"gpuops_prometheus_url": role_value("prometheus", "prometheus_server_url", custom)}
+    assert role_value("keda", "keda_prometheus_server_address", contract) == contract["gpuops_prometheus_url"]
 
 
 def test_business_hours_add_a_cron_trigger_in_the_given_zone() -> None:
     overrides = {
-        "vllm_models": MODELS[:1],
+        "gpuops_models": MODELS[:1],
         "keda_cron_enabled": True,
         "keda_cron_timezone": "America/New_York",
         "keda_cron_days": "1-4",

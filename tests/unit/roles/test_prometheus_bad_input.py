@@ -23,7 +23,7 @@ VALIDATE_PLAY = """
         tasks_from: validate
 """
 CASES: dict[str, tuple[str, dict[str, Any], str]] = {
-    "vllm too old for the metric names": ("prometheus", {"vllm_image_tag": "v0.8.3"}, "prometheus_vllm_version"),
+    "vllm too old for the metric names": ("prometheus", {"gpuops_vllm_version": "v0.8.3"}, "prometheus_vllm_version"),
     "kv cache ratio above one": (
         "prometheus",
         {"prometheus_alert_kv_cache_ratio": 90},

@@ -34,7 +34,7 @@ GRAFANA_VARIABLES = {
 
 def _rules(overrides: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     (rule,) = render_documents(
-        "prometheus", "prometheusrule_vllm.yaml.j2", {"vllm_namespace": NAMESPACE, **(overrides or {})}
+        "prometheus", "prometheusrule_vllm.yaml.j2", {"gpuops_vllm_namespace": NAMESPACE, **(overrides or {})}
     )
     return [r for group in rule["spec"]["groups"] for r in group["rules"]]
 
@@ -61,7 +61,9 @@ def _substitute(expression: str) -> str:
 
 def _scaler_queries(overrides: dict[str, Any] | None = None) -> dict[str, str]:
     documents = render_documents(
-        "keda", "scaledobjects.yaml.j2", {"vllm_models": MODELS, "vllm_namespace": NAMESPACE, **(overrides or {})}
+        "keda",
+        "scaledobjects.yaml.j2",
+        {"gpuops_models": MODELS, "gpuops_vllm_namespace": NAMESPACE, **(overrides or {})},
     )
     return {
         doc["metadata"]["labels"]["app.kubernetes.io/instance"]: trigger["metadata"]["query"]
@@ -83,9 +85,9 @@ def test_the_rules_cover_the_five_required_alerts() -> None:
 
 @pytest.mark.parametrize("image_tag", ["v0.21.0", "v0.30.0", "v0.33.0"])
 def test_every_expression_parses_and_uses_only_metrics_of_the_pinned_versions(image_tag: str) -> None:
-    profile = role_value("prometheus", "__prometheus_vllm_metrics_profile", {"vllm_image_tag": image_tag})
+    profile = role_value("prometheus", "__prometheus_vllm_metrics_profile", {"gpuops_vllm_version": image_tag})
     allowed = allowed_series(profile)
-    expressions = [r["expr"] for r in _rules({"vllm_image_tag": image_tag})]
+    expressions = [r["expr"] for r in _rules({"gpuops_vllm_version": image_tag})]
     expressions += _dashboard_expressions() + list(_scaler_queries().values())
     for expression in expressions:
         names = {selector.name for selector in vector_selectors(expression)}
@@ -99,13 +101,25 @@ def test_renamed_vllm_metrics_are_not_used_anywhere() -> None:
         assert gone not in shipped
 
 
+def _profile(tag: str) -> str:
+    return role_value("prometheus", "__prometheus_vllm_metrics_profile", {"gpuops_vllm_version": tag})
+
+
 def test_the_metric_list_picked_follows_the_vllm_image() -> None:
-    assert role_value("prometheus", "__prometheus_vllm_metrics_profile", {"vllm_image_tag": "v0.21.0"}) == "v0.21.0"
-    assert role_value("prometheus", "__prometheus_vllm_metrics_profile", {"vllm_image_tag": "v0.32.9"}) == "v0.21.0"
-    assert role_value("prometheus", "__prometheus_vllm_metrics_profile", {"vllm_image_tag": "v0.33.0"}) == "v0.33.0"
-    # The vllm role's pinned tag picks a list when the prometheus role runs in the same play.
-    vllm_tag = role_value("vllm", "vllm_image_tag")
-    assert role_value("prometheus", "prometheus_vllm_version", {"vllm_image_tag": vllm_tag}) == vllm_tag
+    assert (
+        role_value("prometheus", "__prometheus_vllm_metrics_profile", {"gpuops_vllm_version": "v0.21.0"}) == "v0.21.0"
+    )
+    assert (
+        role_value("prometheus", "__prometheus_vllm_metrics_profile", {"gpuops_vllm_version": "v0.32.9"}) == "v0.21.0"
+    )
+    assert (
+        role_value("prometheus", "__prometheus_vllm_metrics_profile", {"gpuops_vllm_version": "v0.33.0"}) == "v0.33.0"
+    )
+    # Both roles follow gpuops_vllm_version, and fall back to the same pinned tag without it.
+    assert role_value("prometheus", "prometheus_vllm_version") == role_value("vllm", "vllm_image_tag")
+    for tag in ("v0.31.0", "v0.33.0"):
+        assert role_value("prometheus", "prometheus_vllm_version", {"gpuops_vllm_version": tag}) == tag
+        assert role_value("vllm", "vllm_image_tag", {"gpuops_vllm_version": tag}) == tag
 
 
 def test_alerts_select_the_vllm_namespace_and_keep_the_model_label() -> None:
@@ -147,7 +161,7 @@ def test_scaler_queries_select_each_model_by_namespace_and_model() -> None:
 
 
 def test_the_model_label_comes_from_the_label_the_vllm_services_carry() -> None:
-    (monitor,) = render_documents("prometheus", "servicemonitor_vllm.yaml.j2", {"vllm_namespace": NAMESPACE})
+    (monitor,) = render_documents("prometheus", "servicemonitor_vllm.yaml.j2", {"gpuops_vllm_namespace": NAMESPACE})
     assert monitor["spec"]["namespaceSelector"]["matchNames"] == [NAMESPACE]
     (endpoint,) = monitor["spec"]["endpoints"]
     assert endpoint["port"] == "http" and endpoint["path"] == "/metrics"

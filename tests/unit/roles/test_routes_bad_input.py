@@ -31,7 +31,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         "routes_request_timeout_seconds",
     ),
     "route to the interceptor's admin port": (
-        {"keda_http_addon_enabled": True, "routes_keda_interceptor_port": 9090},
+        {"gpuops_scale_from_zero": True, "routes_keda_interceptor_port": 9090},
         "routes_keda_interceptor_port",
     ),
     "metrics path exposed": ({"routes_exposed_paths": ["/v1/chat/completions", "/metrics"]}, "routes_exposed_paths"),
@@ -39,7 +39,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "short key": ({"routes_api_keys": [{"name": "team-a", "key": "short"}]}, "routes_api_keys"),
     "duplicate key names": ({"routes_api_keys": KEYS + KEYS}, "routes_api_keys"),
     "key without a value": ({"routes_api_keys": [{"name": "team-a"}]}, "routes_api_keys"),
-    "no model": ({"vllm_models": []}, "routes_models"),
+    "no model": ({"gpuops_models": []}, "routes_models"),
     "chart placeholder group name": (
         {"cert_manager_desec_group_name": "acme.ukmetrics.ca"},
         "cert_manager_desec_group_name",

@@ -1,8 +1,13 @@
 """The monthly_cost filter reproduces the seed articles' cost tables to the euro."""
 
+import re
+from pathlib import Path
+
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.gpuops.llm_inference.plugins.filter.cost import FilterModule, monthly_cost
+from ansible_collections.gpuops.llm_inference.plugins.module_utils import vllm_plan as planner
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.vllm_plan_catalog import GPUS
 
 PRICE = 0.36  # RTX5000-28, EUR/h, as in the seed articles
 
@@ -75,3 +80,21 @@ def test_bad_input_is_a_filter_error_naming_the_field(price, schedule, message):
 
 def test_filter_is_registered_under_its_documented_name():
     assert FilterModule().filters()["monthly_cost"] is monthly_cost
+
+
+@pytest.mark.parametrize("flavor", sorted(GPUS))
+def test_every_flavor_costs_what_the_planners_catalog_says(flavor):
+    # One GPU catalog (module_utils/vllm_plan_catalog.py) prices the planner's suggestions and the cost filter.
+    assert monthly_cost(flavor)["price_per_hour"] == pytest.approx(GPUS[flavor]["price_per_hour"])
+    assert planner.resolve_gpu(flavor)["price_per_hour"] == GPUS[flavor]["price_per_hour"]
+
+
+def test_no_plugin_but_the_catalog_holds_a_gpu_price_or_vram_table():
+    plugins = Path(__file__).resolve().parents[4] / "plugins"
+    holders = [
+        str(p.relative_to(plugins))
+        for p in plugins.rglob("*.py")
+        if re.search(r"[\"']price_per_hour[\"']\s*:\s*[0-9]|[\"']vram_gib[\"']\s*:\s*[0-9]", p.read_text())
+        or re.search(r"price_per_hour=[0-9]", p.read_text())
+    ]
+    assert holders == ["module_utils/vllm_plan_catalog.py"]
