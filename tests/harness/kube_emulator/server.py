@@ -89,9 +89,10 @@ class Handler(BaseHTTPRequestHandler):
             response = self._fault() or self._api(split.path, query, body, content_type)
         if response is None:  # a watch: recorded when its stream started
             return
-        self._send(response)
+        # Recorded before the reply goes out: a client that reads the log as soon as it has its answer sees it.
         if not harness:
             self._record(response.status, content_type)
+        self._send(response)
 
     def _record(self, status: int, content_type: str) -> None:
         split = urlsplit(self.path)
