@@ -55,7 +55,7 @@ _load_the_collection_through_ansible()
 SITE_ROLES = ["istio", "cert_manager", "gpu_operator", "prometheus", "vllm", "keda", "routes"]
 ENVIRONMENTS = ["local", "staging", "production"]
 PLACEHOLDER_VAULT_PASSWORD = b"change-me"  # documented in the README and in vault.yml.example
-K8S_MODULES = ("kubernetes.core.k8s",)
+K8S_MODULES = ("kubernetes.core.k8s", "gpuops.llm_inference.k8s")
 INCLUDES = ("ansible.builtin.include_tasks", "ansible.builtin.import_tasks")
 
 
