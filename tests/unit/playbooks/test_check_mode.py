@@ -1,4 +1,5 @@
-"""`--check --diff` on a fresh cluster finishes, shows a diff for every change it reports, and writes nothing.
+"""`--check --diff` on a fresh cluster finishes, shows a diff for every change it reports, and writes nothing; once
+site.yml has converged, a real rerun and `--check --diff` both report no change and send no write.
 
 Each case starts a fresh emulator, runs site.yml (or one role alone) with the local inventory in check and diff
 mode with the JSON callback, and reads the emulator's request log. Dry runs (`dryRun=All`) are the only writes
@@ -101,7 +102,7 @@ def test_one_role_alone_in_check_mode_on_a_fresh_cluster_diffs_every_change_and_
 
 
 @pytest.mark.slow
-def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_and_none_once_converged(
+def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_a_rerun_writes_nothing_and_check_mode_then_none(
     kube_emulator: KubeEmulator,
 ) -> None:
     started = time.monotonic()
@@ -117,6 +118,17 @@ def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_and_none_once_
 
     rc, _report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
     assert rc == 0, tail
+
+    # The no-op rerun: nothing changed, and not one write (dry runs aside) reaches the API server.
+    kube_emulator.clear_requests()
+    started = time.monotonic()
+    rc, report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
+    rerun_seconds = time.monotonic() - started
+    assert rc == 0, tail
+    assert [name for name, _result in changes(report)] == [], "changed on a no-op rerun"
+    rerun_requests = kube_emulator.requests()
+    assert unplanned_writes(kube_emulator) == [], "writes on a no-op rerun"
+
     kube_emulator.clear_requests()
     started = time.monotonic()
     rc, report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml")
@@ -130,5 +142,6 @@ def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster_and_none_once_
             f"\ncheck mode, fresh cluster: {len(fresh_changes)} changed, 0 writes "
             f"({dry_runs(fresh_requests)} dry runs, {len(fresh_requests)} requests), {fresh_seconds:.0f} s; "
             f"converged: 0 changed, 0 writes ({dry_runs(kube_emulator.requests())} dry runs, "
-            f"{len(kube_emulator.requests())} requests), {converged_seconds:.0f} s"
+            f"{len(kube_emulator.requests())} requests), {converged_seconds:.0f} s; no-op rerun: 0 changed, "
+            f"0 writes ({dry_runs(rerun_requests)} dry runs, {len(rerun_requests)} requests), {rerun_seconds:.0f} s"
         )
