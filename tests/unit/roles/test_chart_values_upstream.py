@@ -80,8 +80,9 @@ def test_every_value_key_exists_in_the_pinned_chart(
     if not all(role_value(role, str(condition), overrides) for condition in conditions):
         pytest.skip(f"{inventory} does not run '{task}'")
     items = role_value(role, include["loop"].strip("{} "), overrides) if "loop" in include else [None]
+    loop_var = (include.get("loop_control") or {}).get("loop_var", "item")
     for item in items:
-        scope = {**overrides, "item": item}
+        scope = {**overrides, loop_var: item}
         spec = include["vars"]
         chart = chart_name_of(str(role_value(role, _expression(spec["helm_release_chart"]), scope)))
         version = str(role_value(role, _expression(spec["helm_release_version"]), scope))

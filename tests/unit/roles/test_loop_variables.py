@@ -15,9 +15,6 @@ ROLES = REPO_ROOT / "roles"
 LOOP_KEYS = ("loop", "with_items", "with_list", "with_dict", "with_fileglob", "with_sequence", "with_together")
 # A Jinja expression or statement that reads `item` (or a registered result's `.item`).
 JINJA_ITEM = re.compile(r"(\{\{|\{%)(?:(?!\}\}|%\}).)*?(?<![\w'\"])\.?item\b", re.DOTALL)
-# Task files another change rewrites (issue 12 item 1 moves their logic into Python filters); their loops are
-# renamed there. Listed here so that the rule holds for every other file, and removed once they comply.
-PENDING = {"roles/vllm/tasks/validate.yml"}
 
 
 def tasks_in(entries: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -30,7 +27,7 @@ def tasks_in(entries: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 
 
 def role_files(pattern: str) -> list[Path]:
-    return sorted(p for p in ROLES.glob(pattern) if str(p.relative_to(REPO_ROOT)) not in PENDING)
+    return sorted(ROLES.glob(pattern))
 
 
 def test_every_loop_of_a_role_names_its_variable_after_the_role() -> None:
@@ -53,9 +50,3 @@ def test_no_task_or_template_of_a_role_reads_a_bare_item() -> None:
         for match in JINJA_ITEM.finditer(path.read_text())
     ]
     assert not readers, "\n".join(readers)
-
-
-def test_the_files_left_to_another_change_still_need_their_exemption() -> None:
-    # Once they comply, drop them from PENDING so the rule covers them too.
-    for name in PENDING:
-        assert JINJA_ITEM.search((REPO_ROOT / name).read_text()), f"{name} complies: remove it from PENDING"
