@@ -59,7 +59,7 @@ def inventory_vars(inventory: str) -> dict[str, Any]:
 
 
 def test_the_roles_install_charts() -> None:
-    assert {role for role, *_ in releases()} >= {"cert_manager", "gpu_operator", "istio", "keda", "prometheus"}
+    assert {release[0] for release in releases()} >= {"cert_manager", "gpu_operator", "istio", "keda", "prometheus"}
 
 
 @pytest.mark.upstream

@@ -96,7 +96,11 @@ def test_every_problem_of_every_entry_and_setting_is_reported_at_once():
         {"name": "b", "repo_id": LLAMA_70B, "gpu_flavor": "l4-90"},
     ]
     checked = resolve(models, DEFAULTS, dict(SETTINGS, namespace="Bad"))
-    assert [line.split(" ")[0] for line in checked["problems"]] == ["vllm_namespace", "vllm_models", "vllm_models"]
+    assert [line.split(" ", maxsplit=1)[0] for line in checked["problems"]] == [
+        "vllm_namespace",
+        "vllm_models",
+        "vllm_models",
+    ]
     assert "'a'" in checked["problems"][1] and "'b'" in checked["problems"][2]
 
 
