@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import KubeEmulator
 from tests.harness.kube_emulator.samples import unique
+from tests.harness.upstream import upstream_dir
 
 APPLY = "application/apply-patch+yaml"
 
@@ -98,3 +100,28 @@ def test_a_forced_dry_run_changes_no_ownership(kube_emulator_session: KubeEmulat
     assert status == 200
     status, error = _apply(emu, cm, "beta", _config(a="2"))
     assert status == 409 and 'conflict with "alpha"' in error["message"]
+
+
+def test_a_map_entry_the_manager_stops_applying_is_removed_whole(kube_emulator: KubeEmulator) -> None:
+    # Server-side apply removes what its manager no longer applies: a named entry of a map (AuthConfig's
+    # spec.authentication.<key>) goes entirely, not only its leaves (the routes role drops a revoked key this way).
+    upstream = upstream_dir()
+    if upstream is None:
+        pytest.skip("../shared/upstream is absent: no AuthConfig CRD to install")
+    crd = yaml.safe_load((upstream / "authorino/v0.27.0/authorino.kuadrant.io_authconfigs.yaml").read_text())
+    assert kube_emulator.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)[0] == 201
+    path = "/apis/authorino.kuadrant.io/v1beta3/namespaces/default/authconfigs/keys"
+
+    def config(*names: str) -> dict[str, Any]:
+        entry = {"apiKey": {"selector": {"matchLabels": {"group": "keys"}}}}
+        spec = {"hosts": ["llm.example.test"], "authentication": {f"api-key-{n}": entry for n in names}}
+        kind = {"apiVersion": "authorino.kuadrant.io/v1beta3", "kind": "AuthConfig"}
+        return {**kind, "metadata": {"name": "keys"}, "spec": spec}
+
+    for names in (("a", "b", "c"), ("a", "c")):
+        for dry_run in ("dryRun=All", "force=true"):
+            status, body = _apply(kube_emulator, path, "gpuops.llm_inference", config(*names), dry_run)
+            assert status == 200, body
+            assert sorted(body["spec"]["authentication"]) == [f"api-key-{n}" for n in names]
+    status, stored = kube_emulator.request("GET", path)
+    assert sorted(stored["spec"]["authentication"]) == ["api-key-a", "api-key-c"]

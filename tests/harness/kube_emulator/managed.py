@@ -32,11 +32,26 @@ def apply_config(rt: ResourceType, live: Obj, config: Any, previous: Obj | None)
     )
     result = clone(live)
     if previous:
-        for path in patching.leaf_paths(previous) - patching.leaf_paths(config):
+        applied = patching.leaf_paths(config)
+        # Every map on the way to a field still applied stays; a map the manager owned only through fields it no
+        # longer applies goes with them (a removed `spec.authentication.<name>` entry, not just its leaves).
+        kept = {path[:i] for path in applied for i in range(1, len(path) + 1)}
+        for path in patching.leaf_paths(previous) - applied:
             owned_meta = path[:2] in (("metadata", "labels"), ("metadata", "annotations"))
             if (path and path[0] != "metadata") or owned_meta:
                 patching.remove_path(result, path)
+                _prune_emptied(result, path, kept)
     return patching.strategic_merge(result, config, node)
+
+
+def _prune_emptied(obj: Obj, path: tuple, kept: set[tuple]) -> None:
+    for end in range(len(path) - 1, 0, -1):
+        parent = path[:end]
+        if parent in kept or parent[:2] in (("metadata", "labels"), ("metadata", "annotations")) or len(parent) < 2:
+            return
+        if _get(obj, parent) != {}:
+            return
+        patching.remove_path(obj, parent)
 
 
 def entry(rt: ResourceType, manager: str, operation: str, source: Obj) -> Obj:
