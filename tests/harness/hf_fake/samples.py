@@ -9,6 +9,17 @@ import struct
 REPO = "gpuops-test/tiny-llama"
 GATED = "gpuops-test/gated-llama"
 TOKEN = "hf_test_token_allowed"
+# REPO's planner_model: a tiny architecture matching the fake repository's scale rather than a real model.
+TINY_ARCHITECTURE = {
+    "params_b": 0.05,
+    "num_layers": 2,
+    "num_attention_heads": 2,
+    "num_kv_heads": 2,
+    "head_dim": 64,
+    "hidden_size": 128,
+    "vocab_size": 2000,
+    "max_position_embeddings": 4096,
+}
 
 
 def fake_safetensors(n_floats: int, seed: int = 0) -> bytes:

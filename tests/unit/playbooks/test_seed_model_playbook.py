@@ -11,22 +11,11 @@ import yaml
 
 from tests.harness.hf_fake import HubServer
 from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
-from tests.harness.hf_fake.samples import REPO, model_files
+from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
 from tests.harness.terraform_fixture import REPO_ROOT, run_playbook
 
 NAMESPACE = "models"
 MODEL = "tiny"
-# A tiny architecture for the planner, matching the fake repository's scale rather than a real model.
-TINY = {
-    "params_b": 0.05,
-    "num_layers": 2,
-    "num_attention_heads": 2,
-    "num_kv_heads": 2,
-    "head_dim": 64,
-    "hidden_size": 128,
-    "vocab_size": 2000,
-    "max_position_embeddings": 4096,
-}
 pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
 
@@ -51,7 +40,13 @@ def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
         "vllm_cache_storage_class": "",
         "vllm_seed_wait_timeout": 120,
         "vllm_models": [
-            {"name": MODEL, "repo_id": REPO, "served_model_name": MODEL, "planner_model": TINY, "cache_size": "1Gi"}
+            {
+                "name": MODEL,
+                "repo_id": REPO,
+                "served_model_name": MODEL,
+                "planner_model": TINY_ARCHITECTURE,
+                "cache_size": "1Gi",
+            }
         ],
     }
     host = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}

@@ -15,20 +15,9 @@ import pytest
 from tests.conftest import KubeEmulator, run_playbook
 from tests.harness.hf_fake import HubServer
 from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
-from tests.harness.hf_fake.samples import REPO, model_files
+from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
 
 NAMESPACE = "vllm"
-# A tiny architecture for the planner, matching the fake repository's scale rather than a real model.
-TINY = {
-    "params_b": 0.05,
-    "num_layers": 2,
-    "num_attention_heads": 2,
-    "num_kv_heads": 2,
-    "head_dim": 64,
-    "hidden_size": 128,
-    "vocab_size": 2000,
-    "max_position_embeddings": 4096,
-}
 ROLE_PLAY = """
 - name: Apply the vllm role
   hosts: localhost
@@ -53,7 +42,13 @@ def _apply(emulator: KubeEmulator, hub: HubServer) -> tuple[int, str]:
         "vllm_hf_endpoint": hub.url,
         "vllm_seed_wait_timeout": 120,
         "vllm_models": [
-            {"name": "tiny", "repo_id": REPO, "served_model_name": "tiny", "planner_model": TINY, "cache_size": "1Gi"}
+            {
+                "name": "tiny",
+                "repo_id": REPO,
+                "served_model_name": "tiny",
+                "planner_model": TINY_ARCHITECTURE,
+                "cache_size": "1Gi",
+            }
         ],
     }
     rc, out, err = run_playbook(ROLE_PLAY, extra_vars, env=emulator.env())
