@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.harness.kube_emulator.samples import deployment, unique
+from tests.harness.kube_emulator.samples import deployment
 
 JOBS = "/apis/batch/v1/namespaces/{ns}/jobs"
-
-
-@pytest.fixture
-def ns(kube_emulator_session: Any) -> Iterator[str]:
-    name = unique("c")
-    kube_emulator_session.request("POST", "/api/v1/namespaces", {"metadata": {"name": name}})
-    yield name
-    kube_emulator_session.request("DELETE", f"/api/v1/namespaces/{name}")
 
 
 def _eventually(check: Callable[[], Any], timeout: float = 5.0) -> Any:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from tests.conftest import KubeEmulator
-from tests.harness.kube_emulator.samples import deployment, unique
+from tests.harness.kube_emulator.samples import deployment
 
 MERGE = "application/merge-patch+json"
-
-
-@pytest.fixture
-def ns(kube_emulator_session: KubeEmulator) -> Iterator[str]:
-    name = unique("wl")
-    kube_emulator_session.request("POST", "/api/v1/namespaces", {"metadata": {"name": name}})
-    yield name
-    kube_emulator_session.request("DELETE", f"/api/v1/namespaces/{name}")
 
 
 def _list(emu: KubeEmulator, path: str) -> list[dict[str, Any]]:
