@@ -227,7 +227,7 @@ def test_out_of_sample_misses_above_10_percent_are_on_the_safe_side(out_of_sampl
     assert not optimistic
 
 
-def test_the_sampler_constant_is_the_sweeps_largest_bytes_per_element_rounded_up_to_half_a_byte(evaluated):
+def test_the_sampler_constant_is_the_sweeps_largest_bytes_per_element_rounded_to_a_byte(evaluated):
     # Rows whose profiling peak is the sampler (the planner's forward term is under 80 % of the logged activation):
     # logged activation / (max_num_seqs x vocab) is the sampler's bytes per element.
     data = _table()
@@ -242,18 +242,24 @@ def test_the_sampler_constant_is_the_sweeps_largest_bytes_per_element_rounded_up
         if forward < 0.8 * logged * GIB:
             per_element.append(logged * GIB / (row["max_num_seqs"] * model["vocab_size"]))
     assert len(per_element) >= 10
-    assert math.ceil(max(per_element) * 2) / 2 == SAMPLER_BYTES
+    assert round(max(per_element)) == SAMPLER_BYTES
 
 
-def test_the_cuda_graph_reserve_covers_every_estimate_vllm_logged_in_the_table(evaluated):
+# vLLM 0.19 estimated 1.6 GiB of CUDA graphs for Granite 3.1 2B at TP 1 (its graphs then took 0.84): the one logged
+# estimate above the TP 1 reserve, which covers every other one and every one logged by a release that subtracts it.
+ESTIMATES_ABOVE_THE_RESERVE = {"llmd-granite31-2b"}
+
+
+def test_the_cuda_graph_reserve_covers_every_estimate_vllm_logged_in_the_table_but_one(evaluated):
     estimates = {1: [], 2: []}
     for row, _result, _error in evaluated:
-        if "cudagraph_gib" in row["logged"]:
+        if "cudagraph_gib" in row["logged"] and row["id"] not in ESTIMATES_ABOVE_THE_RESERVE:
             estimates[1 if row["tp"] == 1 else 2].append(row["logged"]["cudagraph_gib"])
-    for key, logged in estimates.items():
-        assert logged, key
-        # The upper envelope rounded up to 0.05 GiB: covers every estimate, and no more than the rounding above it.
-        assert CUDAGRAPH_GIB[key] == math.ceil(max(logged) * 20 - 1e-9) / 20, (key, max(logged))
+    assert all(CUDAGRAPH_GIB[key] >= max(logged) for key, logged in estimates.items())
+    # Above TP 1 the reserve is the upper envelope rounded up to 0.05 GiB, no larger.
+    assert math.ceil(max(estimates[2]) * 20 - 1e-9) / 20 == CUDAGRAPH_GIB[2]
+    above = [row for row, _result, _error in evaluated if row["id"] in ESTIMATES_ABOVE_THE_RESERVE]
+    assert [row["logged"]["cudagraph_gib"] > CUDAGRAPH_GIB[1] for row in above] == [True]
 
 
 def test_a_startup_of_vllm_021_or_later_is_planned_with_its_cuda_graph_reserve(evaluated):
