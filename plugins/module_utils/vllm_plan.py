@@ -62,8 +62,9 @@ DEFAULTS = {
 }
 # Sampler peak of the profiling pass: bytes per (sequence x vocabulary entry). vLLM samples max_num_seqs rows
 # of fp32 logits (4 B) and the sampler's softmax, log-softmax and top-k/top-p sort temporaries. Fitted on the
-# vLLM 0.19 H100 start-ups, where it is the peak: Llama 3.1 8B 1.89 GiB / (1024 x 128256) = 15.5 B, Qwen2.5 7B
-# 15.2 B, Gemma 2 14.8-15.0 B, Phi-4 15.9 B; 16 is the safe round-up.
+# vLLM 0.19 H100 start-ups only, where it is the peak: Llama 3.1 8B 1.89 GiB / (1024 x 128256) = 15.5 B, Qwen2.5 7B
+# 15.2 B, Gemma 2 14.8-15.0 B, Phi-4 15.9 B, Llama 3.3 70B 16.0-16.1 B; the largest rounded to the nearest byte
+# (16 B leaves Llama 3.3 70B 0.01 GiB short at 1024 sequences).
 SAMPLER_BYTES = 16.0
 # fused_moe processes at most VLLM_FUSED_MOE_CHUNK_SIZE tokens at once (vllm/envs.py, default 32768).
 FUSED_MOE_CHUNK = 32768
@@ -77,9 +78,14 @@ NON_TORCH_GIB = {1: 0.27, 2: 2.2}
 # the sampler are subtracted. 1.0 covers them all.
 NON_TORCH_NO_CUSTOM_AR_GIB = 1.0
 # CUDA graph memory estimate subtracted since v0.21.0 ("CUDA graph memory profiling is enabled (default since
-# v0.21.0)", vllm/v1/worker/gpu_worker.py, VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). vLLM 0.19 logged estimates
-# of 0.52-1.6 GiB at TP 1 and 0.57-1.82 GiB at TP > 1 on H100; not calibrated on a >= 0.21 start-up.
-CUDAGRAPH_GIB = {1: 1.25, 2: 1.8}
+# v0.21.0)", vllm/v1/worker/gpu_worker.py determine_available_memory: available = requested - non_kv_cache_memory -
+# cudagraph_memory_estimate_applied; the estimator is GPUModelRunner.profile_cudagraph_memory, vllm-project/vllm#30515,
+# opt-in before 0.21 through VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). Calibrated on the estimates that estimator
+# logged: releases 0.21-0.27, which subtract it, logged 0.17-0.65 GiB (tests/data/vllm_startups.yaml,
+# docs/vllm_plan.md); vLLM 0.19 on H100 (51 captured sizes up to 512, jgchn/llm-d-planner results_raw.csv) logged
+# 0.52-1.24 GiB at TP 1 for the table's models but Granite 3.1 2B (1.6, whose graphs then took 0.84), and 0.57-1.92 GiB
+# at TP > 1. TP 1 keeps 1.25 (every estimate but Granite's); TP > 1 is the envelope rounded up to 0.05 GiB.
+CUDAGRAPH_GIB = {1: 1.25, 2: 1.95}
 CUDAGRAPH_SINCE = (0, 21)
 # vLLM V1 (default engine since 0.8.0) refuses to start when free memory is below total x utilization
 # ("Free memory on device ... is less than desired GPU memory utilization"). The CUDA context and, at TP > 1,
