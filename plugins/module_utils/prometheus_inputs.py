@@ -45,8 +45,10 @@ def release_version(tag):
 def metrics_profile(tag, known_profiles):
     """The newest known metric list not newer than the vLLM release `tag`, or None."""
     version = release_version(tag)
-    candidates = [p for p in known_profiles if release_version(p) is not None and release_version(p) <= (version or ())]
-    return max(candidates, key=release_version) if version and candidates else None
+    if version is None:
+        return None
+    candidates = [p for p in known_profiles if release_version(p) is not None and release_version(p) <= version]
+    return max(candidates, key=release_version) if candidates else None
 
 
 def _threshold_problems(inputs):
