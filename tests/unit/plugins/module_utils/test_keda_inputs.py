@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.keda_inputs import problems
+from role_inputs import ReadRecorder, passed_inputs
 
 GOOD: dict[str, Any] = {
     "keda_namespace": "keda",
@@ -152,3 +153,11 @@ def test_several_broken_rules_give_one_line_each() -> None:
     named += ["keda_cron_days", "keda_cron_timezone"]
     assert len(found) == len(named)
     assert [variable in line for variable, line in zip(named, found, strict=True)] == [True] * len(named)
+
+
+def test_the_role_passes_exactly_the_inputs_the_rules_read() -> None:
+    """Every rule on (the optional ones enabled): a key the role forgets, or passes for nothing, fails here."""
+    inputs = ReadRecorder({**GOOD, **CRON_ON, **ADDON_ON})
+
+    assert problems(inputs) == []
+    assert inputs.read == set(GOOD) == passed_inputs("keda")

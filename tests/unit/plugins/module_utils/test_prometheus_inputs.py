@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.prometheus_inputs import metrics_profile, problems
+from role_inputs import ReadRecorder, passed_inputs
 
 SERVER_URL = "http://kube-prometheus-stack-prometheus.monitoring.svc.cluster.local:9090"
 GOOD: dict[str, Any] = {
@@ -118,3 +119,11 @@ def test_a_release_gets_the_newest_metric_list_not_newer_than_itself(tag: str, p
 def test_a_release_before_every_metric_list_gets_none() -> None:
     assert metrics_profile("v0.20.9", ["v0.21.0", "v0.33.0"]) is None
     assert metrics_profile("nightly", ["v0.21.0"]) is None
+
+
+def test_the_role_passes_exactly_the_inputs_the_rules_read() -> None:
+    """Every rule on (the optional ones enabled): a key the role forgets, or passes for nothing, fails here."""
+    inputs = ReadRecorder({**GOOD, "gpuops_prometheus_url": SERVER_URL})
+
+    assert problems(inputs) == []
+    assert inputs.read == set(GOOD) == passed_inputs("prometheus")

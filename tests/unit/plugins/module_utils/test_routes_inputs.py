@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.routes_inputs import problems
+from role_inputs import ReadRecorder, passed_inputs
 
 KEY = "k" * 32
 GOOD: dict[str, Any] = {
@@ -181,3 +182,11 @@ def test_several_broken_rules_give_one_line_each() -> None:
     assert found[0].startswith("routes_hostname (gpuops_hostname) must be a lower-case DNS name")
     assert found[1].startswith("routes_cluster_issuer 'self-signed' does not exist")
     assert found[2].startswith("routes_request_timeout_seconds (60) must be at least")
+
+
+def test_the_role_passes_exactly_the_inputs_the_rules_read() -> None:
+    """Every rule on (the optional ones enabled): a key the role forgets, or passes for nothing, fails here."""
+    inputs = ReadRecorder({**GOOD, **VIA_KEDA})
+
+    assert problems(inputs) == []
+    assert inputs.read == set(GOOD) == passed_inputs("routes")
