@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator
+from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator, run_playbook
 
 # The roles install their charts from the test cluster's loopback chart repository.
 pytestmark = pytest.mark.needs_charts
@@ -28,27 +26,20 @@ ROLES = ["istio", "cert_manager", "gpu_operator", "prometheus", "vllm", "keda", 
 
 
 def run_check(emulator: KubeEmulator, playbook: Path, check: bool = True) -> tuple[int, dict[str, Any], str]:
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "inventories/local", str(playbook)]
-    env = {
-        **emulator.env(),
-        "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
-    }
-    proc = subprocess.run(
-        argv + (["--check", "--diff"] if check else []),
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    """The playbook with the local inventory, reported by the json callback; `--check --diff` unless told not to."""
+    run = run_playbook(
+        playbook,
+        emulator=emulator,
+        inventory="inventories/local",
+        args=["--check", "--diff"] if check else [],
+        extra_env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"},
         timeout=PLAYBOOK_TIMEOUT * 2,
-        check=False,
     )
     try:
-        report = json.loads(proc.stdout)
+        report = json.loads(run.stdout)
     except json.JSONDecodeError:
         report = {}
-    return proc.returncode, report, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return run.rc, report, run.tail()
 
 
 def changes(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

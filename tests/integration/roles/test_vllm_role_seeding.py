@@ -51,7 +51,7 @@ def _apply(emulator: KubeEmulator, hub: HubServer) -> tuple[int, str]:
             }
         ],
     }
-    rc, out, err = run_playbook(ROLE_PLAY, extra_vars, env=emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, extra_vars, emulator=emulator)
     return rc, out + err
 
 

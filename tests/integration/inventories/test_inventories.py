@@ -4,7 +4,6 @@ and every role's input checks pass for each environment (playbooks/validate.yml,
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 import yaml
 from ansible.parsing.vault import VaultLib, VaultSecret
 
-from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT
+from tests.conftest import REPO_ROOT, run_playbook
 
 ENVIRONMENTS = ["staging", "production"]
 PLACEHOLDER_PASSWORD = b"change-me"  # documented in the README and in the placeholder itself
@@ -50,24 +49,11 @@ def test_the_vault_file_is_encrypted(env: str) -> None:
 def test_every_role_accepts_the_inventory(env: str, tmp_path: Path) -> None:
     password_file = tmp_path / "vault-password"
     password_file.write_bytes(PLACEHOLDER_PASSWORD)
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(REPO_ROOT / "inventories" / env),
-            "--vault-password-file",
-            str(password_file),
-            str(REPO_ROOT / "playbooks" / "validate.yml"),
-        ],
-        cwd=REPO_ROOT,
-        env={
-            "PATH": str(Path(sys.executable).parent),
-            "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"),
-            "HOME": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        timeout=PLAYBOOK_TIMEOUT,
-        check=False,
+    # Only the venv on PATH and a private HOME: the inventory must not lean on the caller's environment.
+    proc = run_playbook(
+        REPO_ROOT / "playbooks" / "validate.yml",
+        inventory=REPO_ROOT / "inventories" / env,
+        args=["--vault-password-file", str(password_file)],
+        env={"PATH": str(Path(sys.executable).parent), "HOME": str(tmp_path)},
     )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert proc.rc == 0, proc.tail(4000)

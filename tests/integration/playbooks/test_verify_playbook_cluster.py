@@ -11,7 +11,7 @@ from tests.conftest import KubeEmulator
 from tests.harness.openai_endpoint import OpenAIEndpoint
 from tests.harness.prometheus_fake import PrometheusFake
 from tests.harness.upstream import upstream_dir, yaml_load
-from tests.unit.playbooks.test_verify_playbook import MODELS, SERVED, inputs, run_verify, settings
+from tests.integration.playbooks.test_verify_playbook import MODELS, SERVED, inputs, run_verify, settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.upstream]
 CRDS = [
@@ -132,7 +132,7 @@ def test_in_cluster_checks_pass_on_a_ready_cluster_then_name_what_broke(tmp_path
             keda_http_addon_enabled=True,
             vllm_models=MODELS,
         )
-        rc, out = run_verify(tmp_path, extra, env=kube_emulator.env())
+        rc, out = run_verify(tmp_path, extra, emulator=kube_emulator)
         assert rc == 0, out
         assert "PASS" in row(out, "deployment vllm-llama31-8b") and "scaled to zero" in row(
             out, "deployment vllm-llama31-8b"
@@ -152,7 +152,7 @@ def test_in_cluster_checks_pass_on_a_ready_cluster_then_name_what_broke(tmp_path
         set_ready(kube_emulator, "/apis/keda.sh/v1alpha1/namespaces/vllm/scaledobjects/vllm-llama31-8b", "False")
         prometheus.alerts = ALERTS[:1]
         prometheus.series_models = []
-        rc, out = run_verify(tmp_path, extra, env=kube_emulator.env())
+        rc, out = run_verify(tmp_path, extra, emulator=kube_emulator)
     assert rc != 0
     failure = next(line for line in out.splitlines() if "Verification failed:" in line)
     assert "scaledobject vllm-llama31-8b: not Ready (False - Checked - seen)" in failure

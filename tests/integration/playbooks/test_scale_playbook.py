@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.conftest import REPO_ROOT, PlaybookRun, run_playbook
 from tests.harness.ovh_fake import OvhFake
-from tests.harness.terraform_fixture import REPO_ROOT, run_playbook
 from tests.harness.upstream import upstream_dir, yaml_load
 
 pytestmark = [pytest.mark.slow, pytest.mark.upstream]
@@ -121,15 +121,23 @@ class Scale:
         host = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
         self.inventory = tmp / "hosts.yml"
         self.inventory.write_text(yaml.safe_dump({"gpuops": {"hosts": {"localhost": host}, "vars": group_vars}}))
-        self.env = dict(cluster.env(), ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
 
     def run(self, direction: str) -> int:
         """Run scale.yml in one direction; return how many tasks changed something."""
-        result = run_playbook("scale.yml", ["-i", str(self.inventory), "-e", f"scale_direction={direction}"], self.env)
-        assert result.returncode == 0, result.stdout + result.stderr
+        result = self.play(direction)
+        assert result.rc == 0, result.output
         changed = re.search(r"localhost\s*:\s*ok=\d+\s+changed=(\d+)", result.stdout)
         assert changed, result.stdout
         return int(changed.group(1))
+
+    def play(self, direction: str) -> PlaybookRun:
+        return run_playbook(
+            REPO_ROOT / "playbooks" / "scale.yml",
+            {"scale_direction": direction},
+            emulator=self.cluster,
+            inventory=self.inventory,
+            timeout=600,
+        )
 
     def pool(self) -> dict[str, Any]:
         return next(p for p in self.ovh.state.list_pools(self.ovh.service_name, self.ovh.kube_id) if p["name"] == "gpu")
@@ -178,7 +186,7 @@ def test_scale_up_then_down_and_each_rerun_changes_nothing(scale):
 
 
 def test_a_bad_direction_fails_before_any_change(scale):
-    result = run_playbook("scale.yml", ["-i", str(scale.inventory), "-e", "scale_direction=sideways"], scale.env)
-    assert result.returncode != 0
-    assert 'scale_direction must be up or down (got "sideways")' in result.stdout + result.stderr
+    result = scale.play("sideways")
+    assert result.rc != 0
+    assert 'scale_direction must be up or down (got "sideways")' in result.output
     assert scale.ovh.requests == []

@@ -2,19 +2,17 @@
 
 Runs the real role (its `main` entry point imports the input checks first) and the site playbook's pre-flight
 against the bundled emulator, then reads the emulator's request log: a failed run must not have sent one write.
+The same play with good input does write (test_keda_role.py::test_good_input_does_write), so the empty logs here
+mean something.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator, run_playbook
+from tests.conftest import REPO_ROOT, KubeEmulator, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = [{"name": "llama31-8b", "served_model_name": "llama-3.1-8b-instruct"}]
@@ -58,7 +56,7 @@ def _writes(emulator: KubeEmulator) -> list[str]:
 def test_bad_input_fails_before_any_write_and_names_the_variable(case: str, kube_emulator: KubeEmulator) -> None:
     extra_vars, named = CASES[case]
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, {"gpuops_models": MODELS, **extra_vars}, env=kube_emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {"gpuops_models": MODELS, **extra_vars}, emulator=kube_emulator)
     assert rc != 0, out
     failure = "\n".join(line for line in (out + err).splitlines() if "msg" in line or "ERROR" in line)
     for variable in named:
@@ -71,33 +69,14 @@ def test_the_site_preflight_stops_every_role_on_bad_keda_input(kube_emulator: Ku
     kube_emulator.clear_requests()
     # The local inventory puts localhost in the gpuops group the site playbook targets.
     extra = {"keda_min_replicas": 3, "keda_max_replicas": 1}
-    proc = subprocess.run(
-        check=False,
-        args=[
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(REPO_ROOT / "inventories" / "local"),
-            "-e",
-            json.dumps(extra),
-            str(REPO_ROOT / "playbooks" / "site.yml"),
-        ],
-        env={**kube_emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=PLAYBOOK_TIMEOUT,
+    run = run_playbook(
+        REPO_ROOT / "playbooks" / "site.yml",
+        extra,
+        emulator=kube_emulator,
+        inventory=REPO_ROOT / "inventories" / "local",
     )
-    out = proc.stdout + proc.stderr
-    assert proc.returncode != 0, out
+    out = run.output
+    assert run.rc != 0, out
     assert "Check the inputs of every role before touching the cluster" in out
     assert "keda_min_replicas (3) must not exceed keda_max_replicas (1)" in out
     assert _writes(kube_emulator) == []
-
-
-@pytest.mark.slow
-def test_good_input_does_write(kube_emulator: KubeEmulator) -> None:
-    """The same play with valid input reaches the cluster, so the empty write logs above mean something."""
-    kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, {"gpuops_models": MODELS, "keda_wait": False}, env=kube_emulator.env())
-    assert rc == 0, out + err
-    assert any("/scaledobjects" in write for write in _writes(kube_emulator))

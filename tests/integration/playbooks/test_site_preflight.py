@@ -7,40 +7,22 @@ and not have sent a single write request.
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import PLAYBOOK_TIMEOUT, REPO_ROOT, KubeEmulator
+from tests.conftest import REPO_ROOT, KubeEmulator, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PREFLIGHT = "Check the inputs of every role before touching the cluster"
 
 
 def run_site(emulator: KubeEmulator, inventory: Path, extra_vars: dict[str, Any]) -> tuple[int, str]:
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(inventory),
-            "-e",
-            json.dumps(extra_vars),
-            str(REPO_ROOT / "site.yml"),
-        ],
-        cwd=REPO_ROOT,
-        env={**emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=PLAYBOOK_TIMEOUT,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+    run = run_playbook(REPO_ROOT / "site.yml", extra_vars, emulator=emulator, inventory=inventory)
+    return run.rc, run.output
 
 
 def failed_in_preflight(output: str) -> bool:

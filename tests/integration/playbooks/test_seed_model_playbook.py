@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import REPO_ROOT, PlaybookRun, run_playbook
 from tests.harness.hf_fake import HubServer
 from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
 from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
-from tests.harness.terraform_fixture import REPO_ROOT, run_playbook
 
 NAMESPACE = "models"
 MODEL = "tiny"
@@ -55,9 +55,10 @@ def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
     return path
 
 
-def run(playbook: str, inventory: Path, kube_emulator, *extra: str):
-    env = dict(kube_emulator.env(), ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    return run_playbook(playbook, ["-i", str(inventory), *extra], env)
+def run(playbook: str, inventory: Path, kube_emulator, *extra: str) -> PlaybookRun:
+    return run_playbook(
+        REPO_ROOT / "playbooks" / playbook, emulator=kube_emulator, inventory=inventory, args=extra, timeout=600
+    )
 
 
 def seeded_pvcs(kube_emulator) -> dict[str, str]:
@@ -72,7 +73,7 @@ def seeded_pvcs(kube_emulator) -> dict[str, str]:
 
 def test_the_vllm_deployment_mounts_the_claim_the_seed_playbook_seeded(inventory, kube_emulator, tmp_path):
     seeded = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
-    assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+    assert seeded.rc == 0, seeded.stdout + seeded.stderr
     [(claim, model)] = seeded_pvcs(kube_emulator).items()
     assert model == REPO
 
@@ -83,7 +84,7 @@ def test_the_vllm_deployment_mounts_the_claim_the_seed_playbook_seeded(inventory
     )
     kube_emulator.clear_requests()
     served = run(str(role_play), inventory, kube_emulator)
-    assert served.returncode == 0, served.stdout + served.stderr
+    assert served.rc == 0, served.stdout + served.stderr
 
     status, deployment = kube_emulator.request("GET", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/vllm-{MODEL}")
     assert status == 200, deployment
@@ -100,9 +101,9 @@ def test_the_vllm_deployment_mounts_the_claim_the_seed_playbook_seeded(inventory
 
 def test_seeds_once_then_changes_nothing(inventory, kube_emulator):
     first = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
-    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.rc == 0, first.stdout + first.stderr
     second = run("seed_model.yml", inventory, kube_emulator, "-e", f"seed_model_name={MODEL}")
-    assert second.returncode == 0, second.stdout
+    assert second.rc == 0, second.stdout
     assert re.search(r"localhost\s*:\s*ok=\d+\s+changed=0", second.stdout), second.stdout
 
 
@@ -116,7 +117,7 @@ def test_bad_inputs_fail_one_line_each_before_touching_the_cluster(inventory, ku
         '{"seed_model_name": "Tiny!", "seed_model_repo_id": "not a repo"}',
     )
     output = " ".join((result.stdout + result.stderr).split())
-    assert result.returncode != 0
+    assert result.rc != 0
     assert (
         'seed_model_name must be the name of a vllm_models entry, a DNS label of at most 52 characters (got "Tiny!")'
         in output

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.slow
 
 
 def _apply(emulator: KubeEmulator, **extra_vars: Any) -> tuple[int, str]:
-    rc, out, err = run_playbook(ROLE_PLAY, {**BASE_VARS, **extra_vars}, env=emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {**BASE_VARS, **extra_vars}, emulator=emulator)
     return rc, out + err
 
 
@@ -175,14 +175,14 @@ def test_check_mode_writes_nothing_on_a_new_or_an_existing_cluster(kube_emulator
             if r["method"] in WRITES and "All" not in str(r.get("query", {}).get("dryRun", ""))
         ]
 
-    rc, out, err = run_playbook(check_play, BASE_VARS, env=kube_emulator.env())
+    rc, out, err = run_playbook(check_play, BASE_VARS, emulator=kube_emulator)
     assert rc == 0, out + err
     # Objects in the namespace a real run creates first are reported as planned creations, not skipped.
     assert "shown as they would be created" in out + err
     assert real_writes() == []
     assert _apply(kube_emulator)[0] == 0
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(check_play, {**BASE_VARS, "vllm_api_key": "n" * 40}, env=kube_emulator.env())
+    rc, out, err = run_playbook(check_play, {**BASE_VARS, "vllm_api_key": "n" * 40}, emulator=kube_emulator)
     assert rc == 0, out + err
     assert real_writes() == []
     assert _api_key(kube_emulator) != "n" * 40

@@ -6,13 +6,12 @@ bundled emulator, and reads the emulator's request log: a failed run must not ha
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import KubeEmulator
-from tests.unit.roles.routes_harness import run_roles, writes
+from tests.integration.roles.routes_harness import run_roles
 
 ROLES = ["istio", "cert_manager", "routes"]
 KEYS = [{"name": "team-a", "key": "bad-input-test-key-0123456789abcdefghij"}]
@@ -57,13 +56,13 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_bad_input_fails_before_any_write_and_names_the_variable(
-    case: str, kube_emulator_session: KubeEmulator, tmp_path: Path
+    case: str, kube_emulator_session: KubeEmulator
 ) -> None:
     overrides, variable = CASES[case]
     kube_emulator_session.clear_requests()
-    proc = run_roles(kube_emulator_session, tmp_path, ROLES, {"routes_api_keys": KEYS, **overrides})
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output[-3000:]
+    proc = run_roles(kube_emulator_session, ROLES, {"routes_api_keys": KEYS, **overrides})
+    output = proc.output
+    assert proc.rc != 0, output[-3000:]
     assert variable in output, output[-3000:]
     assert "PLAY [Deploy]" not in output, output[-3000:]
-    assert writes(kube_emulator_session) == []
+    assert proc.writes == []

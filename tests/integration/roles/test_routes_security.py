@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT, KubeEmulator, _start
-from tests.unit.roles.routes_harness import get, run_roles
+from tests.integration.roles.routes_harness import get, run_roles
 
 ROLES = ["istio", "cert_manager", "routes"]
 NS = "llm-gateway"
@@ -79,13 +79,12 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     started = time.time()
     proc = run_roles(
         emulator,
-        tmp_path_factory.mktemp("play"),
         ROLES,
         {"routes_api_keys": _key_vars(keys), "cert_manager_desec_token": token},
         verbosity="-vvv",
     )
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    yield Run(emulator, keys, token, proc.stdout + proc.stderr, started)
+    assert proc.rc == 0, proc.output[-4000:]
+    yield Run(emulator, keys, token, proc.output, started)
     assert next(emulator_gen, None) is None  # runs the fixture's teardown: stops the emulator
 
 
@@ -155,7 +154,7 @@ def test_no_route_points_at_a_metrics_port_or_path(first_run: Run) -> None:
 
 
 @pytest.mark.slow
-def test_removing_a_key_from_the_inventory_removes_only_that_key(first_run: Run, tmp_path: Path) -> None:
+def test_removing_a_key_from_the_inventory_removes_only_that_key(first_run: Run) -> None:
     emulator = first_run.emulator
     secrets_path = f"/api/v1/namespaces/{NS}/secrets"
     before = {
@@ -165,11 +164,10 @@ def test_removing_a_key_from_the_inventory_removes_only_that_key(first_run: Run,
     remaining = {n: v for n, v in first_run.keys.items() if n != "team-b"}
     proc = run_roles(
         emulator,
-        tmp_path,
         ROLES,
         {"routes_api_keys": _key_vars(remaining), "cert_manager_desec_token": first_run.token},
     )
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    assert proc.rc == 0, proc.output[-4000:]
 
     status = emulator.request("GET", f"{secrets_path}/llm-gateway-key-team-b")[0]
     assert status == 404

@@ -3,16 +3,14 @@ correct configuration passes, bad inputs stop before any request, and no key is 
 
 from __future__ import annotations
 
-import json
-import os
 import socket
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import KubeEmulator, run_playbook
 from tests.harness.openai_endpoint import Misconfig, OpenAIEndpoint
 from tests.harness.openai_endpoint.server import Settings
 
@@ -26,26 +24,14 @@ MODELS = [
 ]
 
 
-def run_verify(tmp: Path, extra: dict[str, Any], *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+def run_verify(tmp: Path, extra: dict[str, Any], *args: str, emulator: KubeEmulator | None = None) -> tuple[int, str]:
     inventory = tmp / "hosts.yml"
     inventory.write_text(
         "gpuops:\n  hosts:\n    localhost:\n      ansible_connection: local\n"
         f"      ansible_python_interpreter: {sys.executable}\n"
     )
-    variables = tmp / "vars.json"
-    variables.write_text(json.dumps(extra))
-    run_env = {**(env or os.environ), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    playbook = str(Path(sys.executable).parent / "ansible-playbook")
-    proc = subprocess.run(
-        [playbook, "-i", str(inventory), "-e", f"@{variables}", "playbooks/verify.yml", *args],
-        cwd=REPO_ROOT,
-        env=run_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return proc.returncode, proc.stdout + proc.stderr
+    run = run_playbook(REPO_ROOT / "playbooks" / "verify.yml", extra, inventory=inventory, args=args, emulator=emulator)
+    return run.rc, run.output
 
 
 def inputs(endpoint: OpenAIEndpoint, **overrides: Any) -> dict[str, Any]:

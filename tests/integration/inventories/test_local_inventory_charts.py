@@ -7,12 +7,11 @@ tests/harness/launch.py). Without that file (molecule against a real cluster) ea
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
+
+from tests.conftest import run_playbook
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CHARTS_VARS = REPO_ROOT / "inventories" / "local" / "group_vars" / "all" / "charts.yml"
@@ -30,29 +29,26 @@ def _role_default(name: str) -> str:
 
 
 def _resolved(kubeconfig: Path) -> dict[str, str]:
-    """The chart variables as the local inventory resolves them, printed by a real ansible ad-hoc run."""
-    env = {**os.environ, "K8S_AUTH_KUBECONFIG": str(kubeconfig), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg")}
-    env.update(ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_NOCOLOR="1")
+    """The chart variables as the local inventory resolves them, printed by a real playbook run."""
     expression = "{{ {" + ", ".join(f"'{name}': {name}" for name in OVERRIDDEN) + "} }}"
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible"),
-            "localhost",
-            "-i",
-            "inventories/local",
-            "-m",
-            "ansible.builtin.debug",
-            "-a",
-            f"msg={expression}",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
+    play = f"""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.debug:
+        msg: {json.dumps(expression)}
+"""
+    result = run_playbook(
+        play,
+        inventory="inventories/local",
+        extra_env={
+            "K8S_AUTH_KUBECONFIG": str(kubeconfig),
+            "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json",
+            "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
+        },
         timeout=120,
-        check=False,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.rc == 0, result.output
     report = json.loads(result.stdout[result.stdout.index("{") :])
     return report["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
 

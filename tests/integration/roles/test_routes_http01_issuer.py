@@ -6,12 +6,10 @@ checked against the upstream cert-manager CRD schema when ../shared/upstream is 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import KubeEmulator
-from tests.unit.roles.routes_harness import get, run_roles
+from tests.integration.roles.routes_harness import get, run_roles
 
 ISSUERS = [
     {"name": "letsencrypt-staging", "server": "https://acme-staging-v02.api.letsencrypt.org/directory"},
@@ -20,14 +18,13 @@ ISSUERS = [
 
 
 @pytest.mark.slow
-def test_http01_issuer_solves_through_the_gateway_http_listener(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
+def test_http01_issuer_solves_through_the_gateway_http_listener(kube_emulator: KubeEmulator) -> None:
     proc = run_roles(
         kube_emulator,
-        tmp_path,
         ["cert_manager"],
         {"cert_manager_acme_solver": "http01", "cert_manager_issuers": ISSUERS},
     )
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    assert proc.rc == 0, proc.output[-4000:]
     issuers = {i["metadata"]["name"]: i for i in get(kube_emulator, "/apis/cert-manager.io/v1/clusterissuers")["items"]}
 
     staging = issuers["letsencrypt-staging"]["spec"]["acme"]["solvers"]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.harness.terraform_fixture import REPO_ROOT, copy_fixture, playbook_env, run_playbook, terraform_bin_dir
+from tests.conftest import PlaybookRun, run_playbook
+from tests.harness.terraform_fixture import REPO_ROOT, copy_fixture, playbook_env, terraform_bin_dir
 
 pytestmark = pytest.mark.slow
 
@@ -44,18 +45,21 @@ class Infra:
         self.inventory = tmp / "hosts.yml"
         self.inventory.write_text(yaml.safe_dump(inventory))
 
-    def run(self, *extra: str, backend: dict | None = None):
-        args = [
-            "-i",
-            str(self.inventory),
-            "-e",
-            f"infrastructure_terraform_dir={self.tf_dir}",
-            "-e",
-            f"infrastructure_tfvars_file={REPO_ROOT / 'terraform/envs/staging.tfvars'}",
-        ]
+    def run(self, *extra: str, backend: dict | None = None) -> PlaybookRun:
+        variables: dict = {
+            "infrastructure_terraform_dir": str(self.tf_dir),
+            "infrastructure_tfvars_file": str(REPO_ROOT / "terraform/envs/staging.tfvars"),
+        }
         if backend is not None:
-            args += ["-e", json.dumps({"ovh_terraform_backend": backend})]
-        return run_playbook("infrastructure.yml", [*args, *extra], self.env)
+            variables["ovh_terraform_backend"] = backend
+        return run_playbook(
+            REPO_ROOT / "playbooks" / "infrastructure.yml",
+            variables,
+            inventory=self.inventory,
+            args=extra,
+            env=self.env,
+            timeout=600,
+        )
 
 
 def recap(stdout: str) -> dict[str, int]:
@@ -71,7 +75,7 @@ def infra(tmp_path: Path) -> Infra:
 
 def test_apply_writes_a_private_kubeconfig_never_prints_it_and_is_idempotent(infra):
     result = infra.run()
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.rc == 0, result.stdout + result.stderr
     assert stat.S_IMODE(infra.kubeconfig.stat().st_mode) == 0o600
     kubeconfig = yaml.safe_load(infra.kubeconfig.read_text())
     token = kubeconfig["users"][0]["user"]["token"]
@@ -84,13 +88,13 @@ def test_apply_writes_a_private_kubeconfig_never_prints_it_and_is_idempotent(inf
     assert stat.S_IMODE(infra.outputs.stat().st_mode) == 0o600
     # A second run changes nothing.
     second = infra.run()
-    assert second.returncode == 0, second.stdout
+    assert second.rc == 0, second.stdout
     assert recap(second.stdout)["changed"] == 0
 
 
 def test_check_mode_shows_the_plan_and_creates_nothing(infra):
     result = infra.run("--check", "--diff")
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.rc == 0, result.stdout + result.stderr
     assert "terraform_data.gpu_pool will be created" in result.stdout
     assert "rtx5000-28" in result.stdout
     assert "(sensitive value)" in result.stdout
@@ -101,12 +105,12 @@ def test_check_mode_shows_the_plan_and_creates_nothing(infra):
 def test_the_backend_option_moves_the_state(infra):
     remote = infra.tmp / "remote-state"
     result = infra.run(backend={"type": "local", "config": {"workspace_dir": str(remote)}})
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.rc == 0, result.stdout + result.stderr
     assert (remote / "staging" / "terraform.tfstate").is_file()
     assert (infra.tf_dir / "zz_gpuops_backend_override.tf").is_file()
 
 
 def test_a_missing_tfvars_file_fails_with_its_name(infra):
     result = infra.run("-e", "infrastructure_tfvars_file=/nonexistent/prod.tfvars")
-    assert result.returncode != 0
+    assert result.rc != 0
     assert "/nonexistent/prod.tfvars does not exist" in result.stdout

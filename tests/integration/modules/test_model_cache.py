@@ -61,7 +61,7 @@ def seed(run_playbook, cluster, hub, check: bool = False, **overrides) -> dict:
         mode: "0600"
 """
     result_file = cluster.state_dir / "result.json"
-    rc, out, err = run_playbook(playbook, {"result_file": str(result_file)}, env=cluster.env())
+    rc, out, err = run_playbook(playbook, {"result_file": str(result_file)}, emulator=cluster)
     assert rc == 0, out + err
     return json.loads(result_file.read_text())
 

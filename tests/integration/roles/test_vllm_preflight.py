@@ -41,7 +41,7 @@ def closed_port_url() -> str:
 
 
 def run_role(emulator: KubeEmulator, **extra_vars: Any) -> str:
-    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, **extra_vars}, env=emulator.env())
+    rc, out, err = run_playbook(ROLE_PLAY, {"vllm_models": MODELS, **extra_vars}, emulator=emulator)
     assert rc != 0, out
     return " ".join((out + err).split())
 
