@@ -1,4 +1,4 @@
-"""Fixtures shared by the model_cache tests: a fake Hub serving a small but real model repository."""
+"""Fixtures of the in-Job downloader tests: a fake Hub serving a small but real model repository."""
 
 from __future__ import annotations
 

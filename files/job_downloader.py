@@ -3,7 +3,10 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Seed one model revision into a Hugging Face cache on a volume. Runs INSIDE the seeding Job.
 
-Plain Python: the standard library plus huggingface_hub (present in the vllm/vllm-openai image), no Ansible.
+Plain Python: the standard library plus huggingface_hub (present in the vllm/vllm-openai image), no Ansible. It is
+not a module_util: it never runs on the controller or the managed host. The model_cache action plugin
+(plugins/action/model_cache.py) reads this file on the controller and passes it to the module, which puts it in the
+ConfigMap the Job runs it from.
 
 What it does, for ``--repo-id`` at ``--revision``:
 
@@ -182,7 +185,7 @@ class Entry(object):
         return None if actual == self.blob_id else "git blob id %s != %s" % (actual, self.blob_id)
 
 
-class Seeder(object):
+class JobDownloader(object):
     """Seeds one revision; `free_bytes` and `opener` are injectable for tests."""
 
     def __init__(self, args, log=None, free_bytes=None, opener=None):
@@ -467,7 +470,7 @@ def _emit(line, termination_log):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        record = Seeder(args, log=_say).run()
+        record = JobDownloader(args, log=_say).run()
     except SeedError as exc:
         _say("ERROR: %s" % exc)
         _emit(json.dumps({"ok": False, "reason": exc.reason, "error": str(exc)}, sort_keys=True), args.termination_log)

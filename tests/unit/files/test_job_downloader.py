@@ -1,4 +1,5 @@
-"""The in-Job downloader against the fake Hub: layout, verification, resume, no-op reruns and clear failures."""
+"""The in-Job downloader (files/job_downloader.py) against the fake Hub: layout, verification, resume, no-op
+reruns and clear failures."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import os
 from pathlib import Path
 
 import pytest
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import downloader
 from huggingface_hub import hf_hub_download, snapshot_download
 
+from tests.harness.hf_fake.job_runner import load_downloader
 from tests.harness.hf_fake.samples import GATED, REPO, TOKEN
+
+downloader = load_downloader()
 
 WEIGHTS = "model.safetensors"
 
@@ -36,7 +39,7 @@ def seed(hub, cache: Path, *extra: str, repo: str = REPO, monkeypatch=None, toke
             *extra,
         ]
     )
-    return downloader.Seeder(args, log=lambda _msg: None, **kwargs).run()
+    return downloader.JobDownloader(args, log=lambda _msg: None, **kwargs).run()
 
 
 @pytest.fixture(autouse=True)
