@@ -88,6 +88,36 @@ def test_a_context_longer_than_the_kv_cache_is_refused_with_the_largest_that_fit
     assert _writes(kube_emulator) == []
 
 
+def test_every_model_that_does_not_fit_is_refused_in_one_run_one_line_each_before_any_write(
+    kube_emulator: KubeEmulator,
+) -> None:
+    """The molecule scenario vllm_does_not_fit, moved here: the first model fits, the second cannot load its 16-bit
+    weights on a 16 GB rtx5000-28, the third asks for a context the KV cache cannot hold; the one run names both
+    refusals, one line each, and writes nothing, not even the first model's objects."""
+    models = [
+        {"name": "fits", "repo_id": AWQ_8B},
+        {"name": "too-big", "repo_id": "meta-llama/Llama-3.1-8B-Instruct"},
+        {"name": "too-long", "repo_id": AWQ_8B, "max_model_len": 131072},
+    ]
+    kube_emulator.clear_requests()
+    rc, output = _apply(kube_emulator, vllm_models=models, vllm_seed_cache=True, vllm_gpu_flavor="rtx5000-28")
+    assert rc != 0
+    lines = [line for line in output.replace("\\n", "\n").splitlines() if "vllm_models entry '" in line]
+    too_big = [line for line in lines if "vllm_models entry 'too-big'" in line]
+    too_long = [line for line in lines if "vllm_models entry 'too-long'" in line]
+    assert too_big and too_long, output[-3000:]
+    assert "does not fit gpu_flavor rtx5000-28" in too_big[0] and "weights 14.96 GiB" in output
+    assert "Nearest configuration that fits: bigger flavor l4-90" in output
+    assert "max_model_len requested 131072, largest that fits 55296" in output
+    assert "Nearest configuration that fits: smaller max_model_len" in output
+    assert "vllm_models entry 'fits'" not in output
+    requests = kube_emulator.requests()
+    assert any(r["method"] == "GET" and r["path"].endswith("/namespaces/vllm") for r in requests), requests
+    assert _writes(kube_emulator) == []
+    status, deployments = kube_emulator.request("GET", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments")
+    assert status == 200 and deployments["items"] == [], deployments
+
+
 @pytest.mark.parametrize(
     ("extra_vars", "message"),
     [
