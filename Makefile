@@ -9,7 +9,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_NOCOLOR := 1
 export PY_COLORS := 0
 
-.PHONY: setup tools demo test lint ruff ansible-lint sanity unit harness molecule bench build clean
+.PHONY: setup tools demo test lint ruff ansible-lint sanity unit integration harness molecule bench build clean
 
 setup: $(VENV)/.installed tools
 
@@ -29,9 +29,11 @@ $(VENV)/.installed: requirements.txt
 demo: setup
 	$(BIN)/python -m scripts.demo
 
-## Every check: ruff, ansible-lint, ansible-test sanity, unit and harness tests, every molecule scenario.
+## Every check: ruff, ansible-lint, ansible-test sanity, unit, integration and harness tests, every molecule scenario,
+## two steps at once (JOBS=1 for one after another).
+JOBS ?= 2
 test: setup
-	$(BIN)/python -m scripts.run_checks
+	$(BIN)/python -m scripts.run_checks --jobs $(JOBS)
 
 lint: ruff ansible-lint
 
@@ -45,14 +47,19 @@ ansible-lint: setup
 sanity: setup
 	scripts/sanity.sh
 
+## Pure unit tests: plugins, module_utils, filters, rendered templates; no playbook, no test cluster.
 unit: setup
 	$(BIN)/pytest tests/unit
+
+## ansible-playbook against the bundled test cluster (playbooks, roles, inventories, modules).
+integration: setup
+	$(BIN)/pytest -n 2 tests/integration
 
 harness: setup
 	$(BIN)/pytest tests/harness
 
 molecule: setup
-	$(BIN)/python -m scripts.run_checks --only molecule
+	$(BIN)/python -m scripts.run_checks --only molecule --jobs $(JOBS)
 
 ## Benchmarks: print figures (never asserted).
 bench: setup

@@ -14,7 +14,10 @@ mkdir -p "$dest" "$home/.ansible/test/cache" "$root/.cache/wheels"
 cd "$root"
 # molecule/, scripts/, tests/harness and tests/bench are scenarios, the bundled test cluster and benchmarks: never shipped
 # (galaxy.yml build_ignore) and are linted by ruff and ansible-lint instead; everything that ships, and tests/unit, is checked.
-git ls-files -z --cached --others --exclude-standard | grep -zvE '^(collections|molecule|scripts|tests/harness|tests/bench)/' \
+# tests/integration is left out too: its pytest files drive ansible-playbook against the bundled test cluster through
+# tests/conftest.py, they are not ansible-test integration targets (tests/integration/targets/<name>/ with aliases),
+# which is what ansible-test expects under that folder.
+git ls-files -z --cached --others --exclude-standard | grep -zvE '^(collections|molecule|scripts|tests/harness|tests/integration|tests/bench)/' \
   | xargs -0 cp --parents -P -t "$dest/"
 # Collections we depend on sit beside ours, as after `ansible-galaxy collection install`, so the import and
 # ansible-doc tests resolve kubernetes.core's module_utils and doc fragments.

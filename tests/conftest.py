@@ -11,7 +11,8 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -136,40 +137,103 @@ def kube_emulator_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     yield from _start(tmp_path_factory.mktemp("emulator-session"))
 
 
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass
+class PlaybookRun:
+    """What one ansible-playbook run left: its exit code, its output, and the emulator's requests during the run.
+
+    Unpacks as ``rc, stdout, stderr`` so a test reads ``rc, out, err = run_playbook(...)``.
+    """
+
+    rc: int
+    stdout: str
+    stderr: str
+    requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.rc, self.stdout, self.stderr))
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    @property
+    def writes(self) -> list[str]:
+        """``"METHOD path"`` of every write the emulator received during the run (dry runs included)."""
+        return [f"{r['method']} {r['path']}" for r in self.requests if r["method"] in WRITES]
+
+    @property
+    def real_writes(self) -> list[str]:
+        """The writes that were not server-side dry runs (``dryRun=All``): what changed the cluster."""
+        return [
+            f"{r['method']} {r['path']}"
+            for r in self.requests
+            if r["method"] in WRITES and "dryRun" not in (r.get("query") or {})
+        ]
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.stdout[-chars:] + self.stderr[-chars:]
+
+
 def run_playbook(
     playbook: str | os.PathLike[str],
-    extra_vars: dict[str, Any] | None = None,
-    env: dict[str, str] | None = None,
+    extra_vars: Mapping[str, Any] | None = None,
+    *,
+    emulator: KubeEmulator | None = None,
+    inventory: str | os.PathLike[str] | None = None,
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
     timeout: int = PLAYBOOK_TIMEOUT,
-) -> tuple[int, str, str]:
-    """Run ansible-playbook (from this interpreter's venv) against localhost; `playbook` is a path or YAML text."""
+) -> PlaybookRun:
+    """Run ansible-playbook (from this interpreter's venv) the one way every test does.
+
+    ``playbook`` is a path (relative to the checkout) or YAML text. Without ``inventory`` the play runs on
+    ``localhost,`` with the local connection and this interpreter; with one (``inventories/local`` or a file a test
+    wrote) the inventory decides. ``emulator`` supplies KUBECONFIG, the chart repository and the PATH of the test
+    cluster, and its requests during the run are returned. Extra vars always go through a JSON file that is deleted
+    afterwards, so secrets never appear in argv. ``env`` replaces the starting environment (default: the emulator's,
+    else this process's); ``extra_env`` is set on top, after ANSIBLE_CONFIG and ANSIBLE_NOCOLOR.
+    """
     with tempfile.TemporaryDirectory(prefix="playbook-") as tmp:
         path = Path(playbook) if not isinstance(playbook, str) or "\n" not in playbook else None
         if path is None:
             path = Path(tmp) / "playbook.yml"
             path.write_text(str(playbook))
+        variables = dict(extra_vars or {})
+        if inventory is None:
+            variables = {"ansible_python_interpreter": sys.executable, **variables}
         vars_file = Path(tmp) / "extra_vars.json"
-        vars_file.write_text(json.dumps({"ansible_python_interpreter": sys.executable, **(extra_vars or {})}))
-        run_env = dict(env or os.environ)
-        if (REPO_ROOT / "ansible.cfg").exists():
-            run_env["ANSIBLE_CONFIG"] = str(REPO_ROOT / "ansible.cfg")
+        vars_file.write_text(json.dumps(variables))
+        if env is not None:
+            run_env = dict(env)
+        elif emulator is not None:
+            run_env = emulator.env()
+        else:
+            run_env = dict(os.environ)
+        run_env["ANSIBLE_CONFIG"] = str(REPO_ROOT / "ansible.cfg")
         run_env.setdefault("ANSIBLE_NOCOLOR", "1")
-        chart_vars = _local_chart_vars(run_env)
+        run_env.update(extra_env or {})
+        target = ["-i", "localhost,", "-c", "local"] if inventory is None else ["-i", str(inventory)]
+        # The local inventory already loads the chart vars; a bare localhost run needs them passed.
+        chart_vars = _local_chart_vars(run_env) if inventory is None else []
         argv = [
             str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
+            *target,
             "-e",
             f"@{vars_file}",
             *chart_vars,
+            *args,
             str(path),
         ]
+        seen = len(emulator.requests()) if emulator is not None else 0
         proc = subprocess.run(
             argv, env=run_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout, check=False
         )
-        return proc.returncode, proc.stdout, proc.stderr
+        requests = emulator.requests()[seen:] if emulator is not None else []
+        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, requests)
 
 
 def skip_without_charts(emulator: KubeEmulator) -> None:
@@ -191,9 +255,12 @@ def _local_chart_vars(env: Mapping[str, str]) -> list[str]:
     return []
 
 
-@pytest.fixture(name="run_playbook")
-def run_playbook_fixture() -> Callable[..., tuple[int, str, str]]:
-    """The `run_playbook(path_or_text, extra_vars, env)` helper as a fixture."""
+@pytest.fixture(name="run_playbook", scope="session")
+def run_playbook_fixture() -> Callable[..., PlaybookRun]:
+    """The one way tests run ansible-playbook: `run_playbook(path_or_text, extra_vars, emulator=..., ...)`.
+
+    Session-scoped so module- and session-scoped fixtures (a converged cluster shared by read-only tests) use it too.
+    """
     return run_playbook
 
 

@@ -124,6 +124,11 @@ options:
     description: Lines of the Job's log returned on failure.
     type: int
     default: 30
+  downloader_source:
+    description:
+      - Python source of the downloader the seeding Job runs (the ConfigMap's C(downloader.py)).
+      - The module's action plugin sets it to the collection's C(files/job_downloader.py); leave it unset.
+    type: str
 extends_documentation_fragment:
   - kubernetes.core.k8s_auth_options
 attributes:
@@ -245,6 +250,7 @@ def argument_spec():
         wait_timeout=dict(type="int", default=3600),
         wait_sleep=dict(type="int", default=5),
         log_lines=dict(type="int", default=30),
+        downloader_source=dict(type="str"),
     )
     return spec
 
@@ -257,7 +263,7 @@ def main():
     try:
         cluster = K8sCoreCluster(get_api_client(module=module))
         hub = HubResolver(params["hf_endpoint"], params.get("hf_token"))
-        result = Seeder(params, cluster, hub, check_mode=module.check_mode).run()
+        result = Seeder(params, cluster, hub, check_mode=module.check_mode, script=params["downloader_source"]).run()
     except ModelCacheError as exc:
         extra = dict(exc.result)
         extra.pop("changed", None)

@@ -28,11 +28,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "collections")]
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import downloader  # noqa: E402
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.hub import HubResolver  # noqa: E402
 from huggingface_hub import snapshot_download  # noqa: E402
 
 from tests.harness.hf_fake import HubServer  # noqa: E402
+from tests.harness.hf_fake.job_runner import load_downloader  # noqa: E402
+
+downloader = load_downloader()
 from tests.harness.hf_fake.samples import fake_safetensors  # noqa: E402
 
 REPO = "bench/model"
@@ -56,7 +58,7 @@ def seed(hub: HubServer, cache: Path, *extra: str) -> dict:
     args = downloader.parse_args(
         ["--repo-id", REPO, "--cache-dir", str(cache), "--endpoint", hub.url, "--termination-log", os.devnull, *extra]
     )
-    return downloader.Seeder(args, log=lambda _m: None).run()
+    return downloader.JobDownloader(args, log=lambda _m: None).run()
 
 
 def timed(fn) -> float:

@@ -162,7 +162,12 @@ def test_a_protobuf_body_with_a_bad_field_value_is_refused_like_json(kube_emulat
 
 @pytest.fixture
 def no_tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The emulator (started after this fixture) finds no descriptors, as in a clone where `make setup` never ran."""
+    """The emulator (started after this fixture) finds no descriptors, as in a clone where `make setup` never ran.
+
+    The test process loads its codec first, with the real descriptors, to encode the request body: whether an earlier
+    test in the same worker loaded it must not matter (the pytest steps of make test split the tests differently).
+    """
+    protobuf.codec()
     monkeypatch.setenv("GPUOPS_TOOLS_DIR", str(tmp_path / "no-tools"))
 
 

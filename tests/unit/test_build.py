@@ -47,6 +47,8 @@ def test_the_tarball_ships_the_roles_plugins_and_playbooks(tarball: list[str]) -
         "roles/helm_release/tasks/main.yml",
         "plugins/modules/model_cache.py",
         "plugins/action/k8s.py",
+        "plugins/action/model_cache.py",
+        "files/job_downloader.py",
         "playbooks/site.yml",
         "meta/runtime.yml",
     ):

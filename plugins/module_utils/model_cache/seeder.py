@@ -34,7 +34,8 @@ class Seeder(object):
         self.check_mode = check_mode
         self.clock = clock
         self.sleep = sleep
-        self.script = script if script is not None else spec.downloader_source()
+        # The in-Job downloader's text (files/job_downloader.py), passed in by the model_cache action plugin.
+        self.script = script
         self.result = {"changed": False, "actions": []}
 
     def _act(self, action: str) -> None:
@@ -95,6 +96,12 @@ class Seeder(object):
 
     def ensure_script(self, name: str) -> None:
         ns = self.p["namespace"]
+        if not self.script:
+            raise ModelCacheError(
+                "Failed to seed %s: no downloader_source; run model_cache through its action plugin, which "
+                "passes the collection's files/job_downloader.py" % self.p["model"],
+                self.result,
+            )
         desired = spec.configmap_manifest(self.p, name, self.script)
         current = self.cluster.get("ConfigMap", "v1", ns, name)
         if current is None:

@@ -9,16 +9,13 @@ __metaclass__ = type
 
 import hashlib
 import json
-import pkgutil
 import re
 from typing import Any, Dict, Optional, Union
-
-# Imported so that AnsiballZ ships the downloader in the module payload; its source goes into the ConfigMap.
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import downloader as _downloader
 
 ANNOTATION_PREFIX = "llm-inference.gpuops.io/"
 RECORD_KEYS = ("model", "revision", "commit", "files", "bytes", "seeded-at")
 JOB_LABEL = ANNOTATION_PREFIX + "seed-job"
+# The ConfigMap key and file name the Job runs (files/job_downloader.py, passed in by the action plugin).
 SCRIPT_KEY = "downloader.py"
 SCRIPT_DIR = "/opt/gpuops"
 UNITS = {
@@ -33,15 +30,6 @@ UNITS = {
     "T": 10**12,
     "": 1,
 }
-
-
-def downloader_source() -> str:
-    """The downloader shipped next to this file; the Job runs it from a ConfigMap.
-
-    pkgutil reads it through the package's loader, which also works inside the AnsiballZ zip payload.
-    """
-    data = pkgutil.get_data(_downloader.__name__.rsplit(".", 1)[0], "downloader.py")
-    return data.decode("utf-8")
 
 
 def quantity_bytes(quantity: Union[str, int]) -> int:

@@ -10,18 +10,32 @@ Secrets are not resolved: ``valueFrom`` env vars are left out. Other Jobs succee
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-DOWNLOADER = REPO_ROOT / "plugins" / "module_utils" / "model_cache" / "downloader.py"
+# The in-Job downloader: a script the seeding Job runs, shipped by the model_cache action plugin (not a module_util).
+DOWNLOADER = REPO_ROOT / "files" / "job_downloader.py"
 PVC_ROOT_ENV = "GPUOPS_FAKE_PVC_ROOT"
 # Emulator flags that make every Job run through this runner (pytest: `pytest.mark.emulator_args(EMULATOR_ARGS)`).
 EMULATOR_ARGS = ["--job-runner", "tests.harness.hf_fake.job_runner:run"]
+
+
+def load_downloader() -> ModuleType:
+    """files/job_downloader.py as a module, for tests and benchmarks that call it in-process (loaded once)."""
+    if "job_downloader" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("job_downloader", DOWNLOADER)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["job_downloader"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["job_downloader"]
 
 
 def pvc_dir(namespace: str, claim: str) -> Path:

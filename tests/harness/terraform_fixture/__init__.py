@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -48,16 +47,3 @@ def playbook_env(bin_dir: Path, home: Path) -> dict[str, str]:
         HOME=str(home),
     )
     return env
-
-
-def run_playbook(playbook: str, args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    ansible_playbook = Path(sys.executable).parent / "ansible-playbook"
-    return subprocess.run(
-        [str(ansible_playbook), str(REPO_ROOT / "playbooks" / playbook), *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )

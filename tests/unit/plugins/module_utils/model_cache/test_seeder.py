@@ -6,9 +6,12 @@ import copy
 import json
 
 import pytest
+from ansible_collections.gpuops.llm_inference.plugins.action.model_cache import downloader_source
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache import spec
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.errors import ModelCacheError
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.model_cache.seeder import Seeder
+
+from tests.conftest import REPO_ROOT
 
 COMMIT = "a" * 40
 MODEL = "org/model"
@@ -130,7 +133,7 @@ def params(**overrides) -> dict:
     }
 
 
-def run(cluster, hub=None, check_mode=False, **overrides):
+def run(cluster, hub=None, check_mode=False, script="print('downloader')", **overrides):
     ticks = iter(range(100000))
     seeder = Seeder(
         params(**overrides),
@@ -139,7 +142,7 @@ def run(cluster, hub=None, check_mode=False, **overrides):
         check_mode=check_mode,
         clock=lambda: next(ticks),
         sleep=lambda _s: None,
-        script="print('downloader')",
+        script=script,
     )
     return seeder.run()
 
@@ -172,6 +175,13 @@ def test_force_runs_the_job_again_for_the_recorded_commit():
     result = run(cluster, force=True)
     assert result["changed"] is True
     assert ("create", "Job", "model-cache-seed-aaaaaaaaaa") in cluster.calls
+
+
+def test_without_the_downloader_no_job_runs_and_the_message_names_the_action_plugin():
+    cluster = FakeCluster()
+    with pytest.raises(ModelCacheError, match="no downloader_source; run model_cache through its action plugin"):
+        run(cluster, script=None)
+    assert [c[1] for c in cluster.writes() if c[1] in ("ConfigMap", "Job")] == []
 
 
 def test_check_mode_on_an_empty_cluster_plans_without_writing():
@@ -302,7 +312,8 @@ def test_record_round_trips_through_annotations():
 
 
 def test_the_configmap_script_is_the_shipped_downloader():
-    assert "class Seeder" in spec.downloader_source()
+    assert "class JobDownloader" in downloader_source()
+    assert downloader_source() == (REPO_ROOT / "files" / "job_downloader.py").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
