@@ -113,3 +113,27 @@ def test_a_field_of_ours_changed_by_another_manager_is_restored(converged: KubeE
     changed, _ = _play(converged, tmp_path, MAPS)
     assert changed == 1
     assert _data(converged) == MAPS
+
+
+def test_a_list_of_manifest_files_is_applied_in_one_call(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
+    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+    assert status == 201, body
+    files = []
+    for name, data in MAPS.items():
+        path = tmp_path / f"{name}.yaml"
+        # A leading separator and an empty document, as upstream manifests have.
+        path.write_text(f"---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {NS}}}\n")
+        path.write_text(path.read_text() + f"data: {json.dumps(data)}\n")
+        files.append(str(path))
+    playbook = tmp_path / "src.yml"
+    playbook.write_text(PLAY.replace('definition: "{{ objects }}"', f"src: {json.dumps(files)}"))
+    env = {**kube_emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
+    argv += ["-e", f"ansible_python_interpreter={sys.executable}"]
+    for expected_changed in ("changed=1", "changed=0"):
+        kube_emulator.clear_requests()
+        proc = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+        assert expected_changed in proc.stdout
+    assert _data(kube_emulator) == MAPS
+    assert _writes(kube_emulator) == []
