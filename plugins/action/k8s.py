@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.k8s_apply import (
     apply_options,
     needs_write,
@@ -31,9 +32,20 @@ class ActionModule(K8sActionModule):
         action = self._task.action
         self._task.action = _MODULE
         try:
+            if isinstance(self._task.args.get("src"), list):
+                self._task.args = self._sources_as_definitions(self._task.args)
             return super().run(tmp, task_vars)
         finally:
             self._task.action = action
+
+    def _sources_as_definitions(self, args: dict[str, Any]) -> dict[str, Any]:
+        """`src` given as a list of manifest files (on the controller, where this collection's plays run): their
+        objects as one `definition` list, so one module run applies them all instead of one run per file."""
+        definitions: list[dict[str, Any]] = []
+        for path in args["src"]:
+            with open(self._find_needle("files", path), encoding="utf-8") as manifest:
+                definitions += [d for d in yaml.safe_load_all(manifest) if d]
+        return dict({k: v for k, v in args.items() if k != "src"}, definition=definitions)
 
     def _execute_module(
         self, module_name: str | None = None, module_args: dict[str, Any] | None = None, *args: Any, **kwargs: Any

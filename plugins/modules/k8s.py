@@ -29,8 +29,10 @@ options:
     description: A Jinja2 template of the object(s), looked up in the role's C(templates/).
     type: raw
   src:
-    description: A file holding the object(s).
-    type: path
+    description:
+      - A file holding the object(s), or a list of files on the controller, whose objects are then applied in one
+        module run (as one O(definition) list).
+    type: raw
   api_version:
     description: API version, when no definition is given.
     type: str

@@ -1,0 +1,223 @@
+"""The helm_release role's no-op path with the real helm 3.19: when helm_info shows the release deployed with the
+chart, version and values asked for, kubernetes.core.helm is skipped (no chart pulled, no write); a new version, a
+changed value and a value changed behind the role's back are still applied, and check mode still shows the diff."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT, KubeEmulator
+from tests.harness import launch
+from tests.harness.kube_emulator import protobuf
+
+HELM3 = launch.tools_bin() / "helm"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (HELM3.is_file() and protobuf.available()), reason=f"no real helm in {launch.tools_bin()}: run `make setup`"
+    ),
+]
+NS = "apps"
+ROLE_PLAY = """
+- name: Apply the helm_release role
+  hosts: localhost
+  gather_facts: false
+  roles:
+    - role: gpuops.llm_inference.helm_release
+"""
+# What kubernetes.core.helm runs to read a chart it installs or compares (modules/helm.py fetch_chart_info, deploy).
+CHART_READS = ("show ", "pull ", "template ", "install ", "upgrade ")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def chart_repo(tmp_path: Path) -> Iterator[str]:
+    """A loopback chart repository serving the chart `probe` at 0.1.0 and 0.2.0 (values only, no templates)."""
+    served = tmp_path / "charts"
+    served.mkdir()
+    for version in ("0.1.0", "0.2.0"):
+        chart = tmp_path / "src" / version / "probe"
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: probe\nversion: {version}\nappVersion: '1.0'\n")
+        (chart / "values.yaml").write_text("greeting: hello\n")
+        subprocess.run([str(HELM3), "package", str(chart), "-d", str(served)], check=True, capture_output=True)
+    subprocess.run([str(HELM3), "repo", "index", str(served)], check=True, capture_output=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def helm_log(tmp_path: Path) -> Path:
+    return tmp_path / "helm-calls.log"
+
+
+@pytest.fixture
+def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str, str]:
+    """The emulator's environment with a `helm` first on PATH that logs its arguments and runs the real helm."""
+    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+    assert status == 201, body
+    bin_dir = tmp_path / "logged-bin"
+    bin_dir.mkdir()
+    (bin_dir / "helm").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{helm_log}"\nexec "{HELM3}" "$@"\n')
+    (bin_dir / "helm").chmod(0o755)
+    env = kube_emulator.env()
+    env.update(
+        PATH=f"{bin_dir}{os.pathsep}{env['PATH']}",
+        HOME=str(tmp_path / "home"),
+        HELM_CONFIG_HOME=str(tmp_path / "helm-config"),
+        HELM_CACHE_HOME=str(tmp_path / "helm-cache"),
+        HELM_DATA_HOME=str(tmp_path / "helm-data"),
+        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+    )
+    return env
+
+
+def _play(env: dict[str, str], tmp_path: Path, extra_vars: dict[str, Any], *flags: str) -> tuple[dict[str, int], str]:
+    playbook, vars_file = tmp_path / "play.yml", tmp_path / "vars.json"
+    playbook.write_text(ROLE_PLAY)
+    vars_file.write_text(json.dumps({"ansible_python_interpreter": sys.executable, **extra_vars}))
+    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local"]
+    proc = subprocess.run(
+        [*argv, "-e", f"@{vars_file}", *flags, str(playbook)],
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("localhost"))
+    return {k: int(v) for k, v in (p.split("=") for p in line.split(":", 1)[1].split())}, proc.stdout
+
+
+def _vars(repo: str, version: str = "0.1.0", **values: Any) -> dict[str, Any]:
+    return {
+        "helm_release_name": "rel",
+        "helm_release_chart": "probe",
+        "helm_release_repo_url": repo,
+        "helm_release_version": version,
+        "helm_release_namespace": NS,
+        "helm_release_values": values,
+    }
+
+
+def _writes(emu: KubeEmulator) -> list[str]:
+    return [f"{r['method']} {r['path']}" for r in emu.requests() if r["method"] not in ("GET", "HEAD")]
+
+
+def _release(env: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """Chart name-version and user values of release `rel`, as helm itself reports them."""
+    listed = subprocess.run(
+        [str(HELM3), "list", "-n", NS, "-o", "json"], env=env, capture_output=True, text=True, check=True
+    )
+    values = subprocess.run(
+        [str(HELM3), "get", "values", "rel", "-n", NS, "-o", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (release,) = [r for r in json.loads(listed.stdout) if r["name"] == "rel"]
+    return release["chart"], yaml.safe_load(values.stdout) or {}
+
+
+def _chart_reads(helm_log: Path) -> list[str]:
+    calls = helm_log.read_text().splitlines() if helm_log.exists() else []
+    return [c for c in calls if any(c.startswith(r) or f" {r}" in f" {c}" for r in CHART_READS)]
+
+
+def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, tmp_path: Path
+) -> None:
+    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    assert recap["changed"] == 1
+    assert _chart_reads(helm_log)  # the first run did read and install the chart
+    helm_log.unlink()
+    kube_emulator.clear_requests()
+
+    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+
+    assert recap["changed"] == 0
+    assert _writes(kube_emulator) == []
+    assert _chart_reads(helm_log) == []
+    assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
+
+
+@pytest.mark.parametrize(
+    ("version", "values"),
+    [
+        ("0.2.0", {"greeting": "hi"}),
+        ("0.1.0", {"greeting": "hey"}),
+        ("0.1.0", {}),
+        ("0.1.0", {"greeting": "hi", "x": 1}),
+    ],
+    ids=["new-version", "changed-value", "values-removed", "value-added"],
+)
+def test_a_changed_version_or_value_is_still_applied(
+    kube_emulator: KubeEmulator,
+    chart_repo: str,
+    env: dict[str, str],
+    tmp_path: Path,
+    version: str,
+    values: dict[str, Any],
+) -> None:
+    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+
+    recap, _ = _play(env, tmp_path, _vars(chart_repo, version, **values))
+
+    assert recap["changed"] == 1
+    assert _release(env) == (f"probe-{version}", values)
+
+
+def test_values_changed_behind_the_role_are_restored(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    drift = [str(HELM3), "upgrade", "rel", "probe", "--repo", chart_repo, "--version", "0.1.0", "-n", NS]
+    subprocess.run([*drift, "--set", "greeting=drift"], env=env, capture_output=True, check=True)
+    assert _release(env) == ("probe-0.1.0", {"greeting": "drift"})
+
+    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+
+    assert recap["changed"] == 1
+    assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
+
+
+def test_check_mode_shows_a_changed_value_and_writes_nothing(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    kube_emulator.clear_requests()
+
+    recap, out = _play(env, tmp_path, _vars(chart_repo, greeting="hey"), "--check", "--diff")
+
+    assert recap["changed"] == 1
+    assert "-  greeting: hi" in out and "+  greeting: hey" in out, out
+    assert _writes(kube_emulator) == []
+    assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
+
+    recap, out = _play(env, tmp_path, _vars(chart_repo, greeting="hi"), "--check", "--diff")
+    assert recap["changed"] == 0
