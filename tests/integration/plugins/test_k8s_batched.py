@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT, KubeEmulator
+from tests.conftest import KubeEmulator, run_playbook
 
 pytestmark = pytest.mark.slow
 NS = "batch"
@@ -30,28 +28,19 @@ PLAY = """
 MAPS = {"one": {"k": "1"}, "two": {"k": "2"}, "three": {"k": "3"}}
 
 
-def _play(emulator: KubeEmulator, tmp_path: Path, maps: dict[str, Any], *flags: str) -> tuple[int, str]:
-    playbook, vars_file = tmp_path / "play.yml", tmp_path / "vars.json"
-    playbook.write_text(PLAY)
+def _play(emulator: KubeEmulator, maps: dict[str, Any], *flags: str) -> tuple[int, str]:
     objects = [
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": NS}, "data": data}
         for name, data in maps.items()
     ]
-    vars_file.write_text(json.dumps({"ansible_python_interpreter": sys.executable, "objects": objects}))
-    env = {**emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local"]
-    proc = subprocess.run(
-        [*argv, "-e", f"@{vars_file}", *flags, str(playbook)],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("localhost"))
-    return int(line.split("changed=", 1)[1].split()[0]), proc.stdout
+    run = run_playbook(PLAY, {"objects": objects}, emulator=emulator, args=flags)
+    assert run.rc == 0, run.tail()
+    return _changed(run.stdout), run.stdout
+
+
+def _changed(stdout: str) -> int:
+    line = next(x for x in stdout.splitlines() if x.startswith("localhost"))
+    return int(line.split("changed=", 1)[1].split()[0])
 
 
 def _data(emulator: KubeEmulator) -> dict[str, Any]:
@@ -69,30 +58,30 @@ def _writes(emulator: KubeEmulator) -> list[str]:
 
 
 @pytest.fixture
-def converged(kube_emulator: KubeEmulator, tmp_path: Path) -> KubeEmulator:
+def converged(kube_emulator: KubeEmulator) -> KubeEmulator:
     status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
     assert status == 201, body
-    changed, _ = _play(kube_emulator, tmp_path, MAPS)
+    changed, _ = _play(kube_emulator, MAPS)
     assert changed == 1
     assert _data(kube_emulator) == MAPS
     kube_emulator.clear_requests()
     return kube_emulator
 
 
-def test_a_rerun_of_a_list_writes_nothing(converged: KubeEmulator, tmp_path: Path) -> None:
-    changed, _ = _play(converged, tmp_path, MAPS)
+def test_a_rerun_of_a_list_writes_nothing(converged: KubeEmulator) -> None:
+    changed, _ = _play(converged, MAPS)
     assert changed == 0
     assert _writes(converged) == []
 
 
-def test_a_value_changed_for_one_object_of_the_list_is_applied(converged: KubeEmulator, tmp_path: Path) -> None:
+def test_a_value_changed_for_one_object_of_the_list_is_applied(converged: KubeEmulator) -> None:
     wanted = dict(MAPS, two={"k": "22"})
-    changed, _ = _play(converged, tmp_path, wanted)
+    changed, _ = _play(converged, wanted)
     assert changed == 1
     assert _data(converged) == wanted
 
 
-def test_a_field_of_ours_changed_by_another_manager_is_restored(converged: KubeEmulator, tmp_path: Path) -> None:
+def test_a_field_of_ours_changed_by_another_manager_is_restored(converged: KubeEmulator) -> None:
     status, body = converged.request(
         "PATCH",
         f"/api/v1/namespaces/{NS}/configmaps/three?fieldManager=someone-else",
@@ -103,14 +92,14 @@ def test_a_field_of_ours_changed_by_another_manager_is_restored(converged: KubeE
     assert _data(converged)["three"] == {"k": "drift"}
     converged.clear_requests()
 
-    changed, out = _play(converged, tmp_path, MAPS, "--check", "--diff")
+    changed, out = _play(converged, MAPS, "--check", "--diff")
     assert changed == 1
     assert re.search(r'^-\s+"k": "drift"', out, re.MULTILINE), out
     assert re.search(r'^\+\s+"k": "3"', out, re.MULTILINE), out
     assert _writes(converged) == []
     assert _data(converged)["three"] == {"k": "drift"}
 
-    changed, _ = _play(converged, tmp_path, MAPS)
+    changed, _ = _play(converged, MAPS)
     assert changed == 1
     assert _data(converged) == MAPS
 
@@ -125,15 +114,11 @@ def test_a_list_of_manifest_files_is_applied_in_one_call(kube_emulator: KubeEmul
         path.write_text(f"---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}, namespace: {NS}}}\n")
         path.write_text(path.read_text() + f"data: {json.dumps(data)}\n")
         files.append(str(path))
-    playbook = tmp_path / "src.yml"
-    playbook.write_text(PLAY.replace('definition: "{{ objects }}"', f"src: {json.dumps(files)}"))
-    env = {**kube_emulator.env(), "ANSIBLE_CONFIG": str(REPO_ROOT / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)]
-    argv += ["-e", f"ansible_python_interpreter={sys.executable}"]
-    for expected_changed in ("changed=1", "changed=0"):
+    play = PLAY.replace('definition: "{{ objects }}"', f"src: {json.dumps(files)}")
+    for expected_changed in (1, 0):
         kube_emulator.clear_requests()
-        proc = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False)
-        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-        assert expected_changed in proc.stdout
+        run = run_playbook(play, emulator=kube_emulator)
+        assert run.rc == 0, run.tail()
+        assert _changed(run.stdout) == expected_changed
     assert _data(kube_emulator) == MAPS
     assert _writes(kube_emulator) == []

@@ -9,7 +9,6 @@ import http.server
 import json
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, KubeEmulator
+from tests.conftest import REPO_ROOT, KubeEmulator, run_playbook
 from tests.harness import launch
 from tests.harness.kube_emulator import protobuf
 
@@ -94,23 +93,11 @@ def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str
     return env
 
 
-def _play(env: dict[str, str], tmp_path: Path, extra_vars: dict[str, Any], *flags: str) -> tuple[dict[str, int], str]:
-    playbook, vars_file = tmp_path / "play.yml", tmp_path / "vars.json"
-    playbook.write_text(ROLE_PLAY)
-    vars_file.write_text(json.dumps({"ansible_python_interpreter": sys.executable, **extra_vars}))
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local"]
-    proc = subprocess.run(
-        [*argv, "-e", f"@{vars_file}", *flags, str(playbook)],
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("localhost"))
-    return {k: int(v) for k, v in (p.split("=") for p in line.split(":", 1)[1].split())}, proc.stdout
+def _play(env: dict[str, str], extra_vars: dict[str, Any], *flags: str) -> tuple[dict[str, int], str]:
+    run = run_playbook(ROLE_PLAY, extra_vars, env=env, args=flags)
+    assert run.rc == 0, run.tail()
+    line = next(x for x in run.stdout.splitlines() if x.startswith("localhost"))
+    return {k: int(v) for k, v in (p.split("=") for p in line.split(":", 1)[1].split())}, run.stdout
 
 
 def _vars(repo: str, version: str = "0.1.0", **values: Any) -> dict[str, Any]:
@@ -152,13 +139,13 @@ def _chart_reads(helm_log: Path) -> list[str]:
 def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, tmp_path: Path
 ) -> None:
-    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
     assert recap["changed"] == 1
     assert _chart_reads(helm_log)  # the first run did read and install the chart
     helm_log.unlink()
     kube_emulator.clear_requests()
 
-    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
 
     assert recap["changed"] == 0
     assert _writes(kube_emulator) == []
@@ -184,9 +171,9 @@ def test_a_changed_version_or_value_is_still_applied(
     version: str,
     values: dict[str, Any],
 ) -> None:
-    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    _play(env, _vars(chart_repo, greeting="hi"))
 
-    recap, _ = _play(env, tmp_path, _vars(chart_repo, version, **values))
+    recap, _ = _play(env, _vars(chart_repo, version, **values))
 
     assert recap["changed"] == 1
     assert _release(env) == (f"probe-{version}", values)
@@ -195,12 +182,12 @@ def test_a_changed_version_or_value_is_still_applied(
 def test_values_changed_behind_the_role_are_restored(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], tmp_path: Path
 ) -> None:
-    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    _play(env, _vars(chart_repo, greeting="hi"))
     drift = [str(HELM3), "upgrade", "rel", "probe", "--repo", chart_repo, "--version", "0.1.0", "-n", NS]
     subprocess.run([*drift, "--set", "greeting=drift"], env=env, capture_output=True, check=True)
     assert _release(env) == ("probe-0.1.0", {"greeting": "drift"})
 
-    recap, _ = _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
 
     assert recap["changed"] == 1
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
@@ -209,15 +196,15 @@ def test_values_changed_behind_the_role_are_restored(
 def test_check_mode_shows_a_changed_value_and_writes_nothing(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], tmp_path: Path
 ) -> None:
-    _play(env, tmp_path, _vars(chart_repo, greeting="hi"))
+    _play(env, _vars(chart_repo, greeting="hi"))
     kube_emulator.clear_requests()
 
-    recap, out = _play(env, tmp_path, _vars(chart_repo, greeting="hey"), "--check", "--diff")
+    recap, out = _play(env, _vars(chart_repo, greeting="hey"), "--check", "--diff")
 
     assert recap["changed"] == 1
     assert "-  greeting: hi" in out and "+  greeting: hey" in out, out
     assert _writes(kube_emulator) == []
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
 
-    recap, out = _play(env, tmp_path, _vars(chart_repo, greeting="hi"), "--check", "--diff")
+    recap, out = _play(env, _vars(chart_repo, greeting="hi"), "--check", "--diff")
     assert recap["changed"] == 0
