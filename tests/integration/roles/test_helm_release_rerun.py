@@ -4,12 +4,8 @@ changed value and a value changed behind the role's back are still applied, and 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,53 +13,30 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, KubeEmulator, run_playbook
-from tests.harness import launch
-from tests.harness.kube_emulator import protobuf
+from tests.conftest import KubeEmulator, run_playbook
+from tests.integration.roles.helm_probe import (
+    HELM3,
+    NEEDS_REAL_HELM,
+    NS,
+    ROLE_PLAY,
+    create_namespace,
+    helm_env,
+    logging_helm,
+    serve_charts,
+    write_chart,
+)
 
-HELM3 = launch.tools_bin() / "helm"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (HELM3.is_file() and protobuf.available()), reason=f"no real helm in {launch.tools_bin()}: run `make setup`"
-    ),
-]
-NS = "apps"
-ROLE_PLAY = """
-- name: Apply the helm_release role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.helm_release
-"""
+pytestmark = NEEDS_REAL_HELM
 # What kubernetes.core.helm runs to read a chart it installs or compares (modules/helm.py fetch_chart_info, deploy).
 CHART_READS = ("show ", "pull ", "template ", "install ", "upgrade ")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
 def chart_repo(tmp_path: Path) -> Iterator[str]:
     """A loopback chart repository serving the chart `probe` at 0.1.0 and 0.2.0 (values only, no templates)."""
-    served = tmp_path / "charts"
-    served.mkdir()
-    for version in ("0.1.0", "0.2.0"):
-        chart = tmp_path / "src" / version / "probe"
-        (chart / "templates").mkdir(parents=True)
-        (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: probe\nversion: {version}\nappVersion: '1.0'\n")
-        (chart / "values.yaml").write_text("greeting: hello\n")
-        subprocess.run([str(HELM3), "package", str(chart), "-d", str(served)], check=True, capture_output=True)
-    subprocess.run([str(HELM3), "repo", "index", str(served)], check=True, capture_output=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(served)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    charts = [write_chart(tmp_path / "src" / version, "probe", version) for version in ("0.1.0", "0.2.0")]
+    with serve_charts(charts, tmp_path / "charts") as url:
+        yield url
 
 
 @pytest.fixture
@@ -74,23 +47,8 @@ def helm_log(tmp_path: Path) -> Path:
 @pytest.fixture
 def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str, str]:
     """The emulator's environment with a `helm` first on PATH that logs its arguments and runs the real helm."""
-    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
-    assert status == 201, body
-    bin_dir = tmp_path / "logged-bin"
-    bin_dir.mkdir()
-    (bin_dir / "helm").write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{helm_log}"\nexec "{HELM3}" "$@"\n')
-    (bin_dir / "helm").chmod(0o755)
-    env = kube_emulator.env()
-    env.update(
-        PATH=f"{bin_dir}{os.pathsep}{env['PATH']}",
-        HOME=str(tmp_path / "home"),
-        HELM_CONFIG_HOME=str(tmp_path / "helm-config"),
-        HELM_CACHE_HOME=str(tmp_path / "helm-cache"),
-        HELM_DATA_HOME=str(tmp_path / "helm-data"),
-        ANSIBLE_CONFIG=str(REPO_ROOT / "ansible.cfg"),
-        ANSIBLE_NOCOLOR="1",
-    )
-    return env
+    create_namespace(kube_emulator)
+    return helm_env(kube_emulator, tmp_path, logging_helm(tmp_path / "logged-bin", helm_log))
 
 
 def _play(env: dict[str, str], extra_vars: dict[str, Any], *flags: str) -> tuple[dict[str, int], str]:

