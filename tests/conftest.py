@@ -177,6 +177,14 @@ class PlaybookRun:
         return self.stdout[-chars:] + self.stderr[-chars:]
 
 
+def role_play(role: str) -> str:
+    """The play that applies one of the collection's roles on localhost, as a user's playbook would."""
+    return (
+        f"- name: Apply the {role} role\n  hosts: localhost\n  gather_facts: false\n"
+        f"  roles:\n    - role: gpuops.llm_inference.{role}\n"
+    )
+
+
 def run_playbook(
     playbook: str | os.PathLike[str],
     extra_vars: Mapping[str, Any] | None = None,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator
+from tests.conftest import KubeEmulator, role_play
 from tests.harness import launch
 from tests.harness.kube_emulator import protobuf
 
@@ -28,13 +28,7 @@ NEEDS_REAL_HELM = [
     ),
 ]
 NS = "apps"
-ROLE_PLAY = """
-- name: Apply the helm_release role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.helm_release
-"""
+ROLE_PLAY = role_play("helm_release")
 
 
 def write_chart(

@@ -12,17 +12,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT, KubeEmulator, run_playbook
+from tests.conftest import REPO_ROOT, KubeEmulator, role_play, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 MODELS = [{"name": "llama31-8b", "served_model_name": "llama-3.1-8b-instruct"}]
-ROLE_PLAY = """
-- name: Apply the keda role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.keda
-"""
+ROLE_PLAY = role_play("keda")
 CASES: dict[str, tuple[dict[str, Any], list[str]]] = {
     "min above max": ({"keda_min_replicas": 3, "keda_max_replicas": 2}, ["keda_min_replicas", "keda_max_replicas"]),
     "model min above max": (

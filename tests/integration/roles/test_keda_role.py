@@ -16,17 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, PlaybookRun, _start, skip_without_charts
+from tests.conftest import KubeEmulator, PlaybookRun, _start, role_play, skip_without_charts
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("keda_role")]
 
-ROLE_PLAY = """
-- name: Apply the keda role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.keda
-"""
+ROLE_PLAY = role_play("keda")
 BASE: dict[str, Any] = {"keda_wait": False, "gpuops_hostname": "llm.example.org"}
 TWO_MODELS = [{"name": "llama31-8b"}, {"name": "qwen3-4b"}]
 FIRST = {**BASE, "gpuops_models": TWO_MODELS, "keda_http_addon_enabled": True}

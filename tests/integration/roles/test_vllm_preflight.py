@@ -12,16 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, run_playbook
+from tests.conftest import KubeEmulator, role_play, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
-ROLE_PLAY = """
-- name: Apply the vllm role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.vllm
-"""
+ROLE_PLAY = role_play("vllm")
 MODELS = [
     {
         "name": "llama31-8b",

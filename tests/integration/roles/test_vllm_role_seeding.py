@@ -12,19 +12,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, run_playbook
+from tests.conftest import KubeEmulator, role_play, run_playbook
 from tests.harness.hf_fake import HubServer
 from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
 from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
 
 NAMESPACE = "vllm"
-ROLE_PLAY = """
-- name: Apply the vllm role
-  hosts: localhost
-  gather_facts: false
-  roles:
-    - role: gpuops.llm_inference.vllm
-"""
+ROLE_PLAY = role_play("vllm")
 
 pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
