@@ -68,6 +68,13 @@ class KubeEmulator:
             return status, json.loads(payload)
         return status, payload.decode()
 
+    def create_namespace(self, name: str) -> None:
+        """Create the namespace `name`, as a test's starting state (not a request the test is about)."""
+        status, body = self.request(
+            "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+        )
+        assert status == 201, body
+
     def requests(self) -> list[dict[str, Any]]:
         status, body = self.request("GET", "/_harness/requests")
         assert status == 200, body
@@ -115,6 +122,14 @@ def kube_emulator(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Ku
         if request.node.get_closest_marker("needs_charts"):
             skip_without_charts(emulator)
         yield emulator
+
+
+def seeds_through_jobs() -> list[pytest.MarkDecorator]:
+    """The marks of a test module whose seeding Jobs really run: the emulator runs each Job with the collection's
+    downloader against the Hub fake (tests/harness/hf_fake/job_runner.py), the PVCs' contents land in `pvc_root`."""
+    from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
+
+    return [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
 
 
 @pytest.fixture

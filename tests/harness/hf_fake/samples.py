@@ -39,3 +39,14 @@ def model_files(weights_floats: int = 1_500_000) -> dict[str, bytes]:
         "model.safetensors": fake_safetensors(weights_floats),
         "original/params.json": b'{"dim": 64}',
     }
+
+
+def tiny_model(name: str = "tiny") -> dict[str, object]:
+    """A vllm_models entry for REPO, sized by TINY_ARCHITECTURE, with a 1Gi cache."""
+    return {
+        "name": name,
+        "repo_id": REPO,
+        "served_model_name": name,
+        "planner_model": TINY_ARCHITECTURE,
+        "cache_size": "1Gi",
+    }

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import seeds_through_jobs
 from tests.harness.hf_fake import HubServer
-from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
 from tests.harness.hf_fake.samples import GATED, REPO, fake_safetensors, model_files
 
 NAMESPACE = "vllm"
 PREFIX = "llm-inference.gpuops.io/"
 
-pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
+pytestmark = seeds_through_jobs()
 
 
 @pytest.fixture
@@ -27,10 +27,7 @@ def hub() -> Iterator[HubServer]:
 
 @pytest.fixture
 def cluster(kube_emulator):
-    status, body = kube_emulator.request(
-        "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
-    )
-    assert status == 201, body
+    kube_emulator.create_namespace(NAMESPACE)
     kube_emulator.clear_requests()
     return kube_emulator
 

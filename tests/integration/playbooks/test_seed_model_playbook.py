@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, PlaybookRun, run_playbook
+from tests.conftest import REPO_ROOT, PlaybookRun, run_playbook, seeds_through_jobs
 from tests.harness.hf_fake import HubServer
-from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
-from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
+from tests.harness.hf_fake.samples import REPO, model_files, tiny_model
 
 NAMESPACE = "models"
 MODEL = "tiny"
-pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
+pytestmark = seeds_through_jobs()
 
 
 @pytest.fixture
@@ -29,25 +28,14 @@ def hub() -> Iterator[HubServer]:
 @pytest.fixture
 def inventory(tmp_path: Path, kube_emulator, hub) -> Path:
     """An inventory like staging's: vllm_models names the model, nothing names its PVC."""
-    status, body = kube_emulator.request(
-        "POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
-    )
-    assert status == 201, body
+    kube_emulator.create_namespace(NAMESPACE)
     group_vars = {
         "gpuops_kubeconfig": str(kube_emulator.kubeconfig),
         "vllm_namespace": NAMESPACE,
         "vllm_hf_endpoint": hub.url,
         "vllm_cache_storage_class": "",
         "vllm_seed_wait_timeout": 120,
-        "vllm_models": [
-            {
-                "name": MODEL,
-                "repo_id": REPO,
-                "served_model_name": MODEL,
-                "planner_model": TINY_ARCHITECTURE,
-                "cache_size": "1Gi",
-            }
-        ],
+        "vllm_models": [tiny_model(MODEL)],
     }
     host = {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"}
     path = tmp_path / "hosts.yml"

@@ -59,8 +59,7 @@ def _writes(emulator: KubeEmulator) -> list[str]:
 
 @pytest.fixture
 def converged(kube_emulator: KubeEmulator) -> KubeEmulator:
-    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
-    assert status == 201, body
+    kube_emulator.create_namespace(NS)
     changed, _ = _play(kube_emulator, MAPS)
     assert changed == 1
     assert _data(kube_emulator) == MAPS
@@ -105,8 +104,7 @@ def test_a_field_of_ours_changed_by_another_manager_is_restored(converged: KubeE
 
 
 def test_a_list_of_manifest_files_is_applied_in_one_call(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
-    status, body = kube_emulator.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
-    assert status == 201, body
+    kube_emulator.create_namespace(NS)
     files = []
     for name, data in MAPS.items():
         path = tmp_path / f"{name}.yaml"

@@ -89,8 +89,3 @@ def helm_env(emu: KubeEmulator, tmp_path: Path, first: Path) -> dict[str, str]:
         HELM_DATA_HOME=str(tmp_path / "helm-data"),
     )
     return env
-
-
-def create_namespace(emu: KubeEmulator, name: str = NS) -> None:
-    status, body = emu.request("POST", "/api/v1/namespaces", {"metadata": {"name": name}})
-    assert status == 201, body

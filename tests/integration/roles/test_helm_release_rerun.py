@@ -19,7 +19,6 @@ from tests.integration.roles.helm_probe import (
     NEEDS_REAL_HELM,
     NS,
     ROLE_PLAY,
-    create_namespace,
     helm_env,
     logging_helm,
     serve_charts,
@@ -47,7 +46,7 @@ def helm_log(tmp_path: Path) -> Path:
 @pytest.fixture
 def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str, str]:
     """The emulator's environment with a `helm` first on PATH that logs its arguments and runs the real helm."""
-    create_namespace(kube_emulator)
+    kube_emulator.create_namespace(NS)
     return helm_env(kube_emulator, tmp_path, logging_helm(tmp_path / "logged-bin", helm_log))
 
 

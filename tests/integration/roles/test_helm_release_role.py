@@ -21,7 +21,6 @@ from tests.integration.roles.helm_probe import (
     NEEDS_REAL_HELM,
     NS,
     ROLE_PLAY,
-    create_namespace,
     helm_env,
     logging_helm,
     serve_charts,
@@ -78,7 +77,7 @@ def helm_log(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str, str]:
-    create_namespace(kube_emulator)
+    kube_emulator.create_namespace(NS)
     env = helm_env(kube_emulator, tmp_path, tmp_path / "logged-bin")
     assert subprocess.run(
         ["helm", "version", "--short"], env=env, capture_output=True, text=True, check=False

@@ -12,15 +12,14 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, role_play, run_playbook
+from tests.conftest import KubeEmulator, role_play, run_playbook, seeds_through_jobs
 from tests.harness.hf_fake import HubServer
-from tests.harness.hf_fake.job_runner import EMULATOR_ARGS
-from tests.harness.hf_fake.samples import REPO, TINY_ARCHITECTURE, model_files
+from tests.harness.hf_fake.samples import REPO, model_files, tiny_model
 
 NAMESPACE = "vllm"
 ROLE_PLAY = role_play("vllm")
 
-pytestmark = [pytest.mark.emulator_args(EMULATOR_ARGS), pytest.mark.usefixtures("pvc_root"), pytest.mark.slow]
+pytestmark = seeds_through_jobs()
 
 
 @pytest.fixture
@@ -35,15 +34,7 @@ def _apply(emulator: KubeEmulator, hub: HubServer) -> tuple[int, str]:
         "vllm_seed_cache": True,
         "vllm_hf_endpoint": hub.url,
         "vllm_seed_wait_timeout": 120,
-        "vllm_models": [
-            {
-                "name": "tiny",
-                "repo_id": REPO,
-                "served_model_name": "tiny",
-                "planner_model": TINY_ARCHITECTURE,
-                "cache_size": "1Gi",
-            }
-        ],
+        "vllm_models": [tiny_model()],
     }
     rc, out, err = run_playbook(ROLE_PLAY, extra_vars, emulator=emulator)
     return rc, out + err
