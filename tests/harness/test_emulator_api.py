@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,15 +16,6 @@ CONFIGMAPS = "/api/v1/namespaces/{ns}/configmaps"
 @pytest.fixture
 def emu(kube_emulator_session: Any) -> Any:
     return kube_emulator_session
-
-
-@pytest.fixture
-def ns(emu: Any) -> Iterator[str]:
-    name = unique("t")
-    status, body = emu.request("POST", "/api/v1/namespaces", {"metadata": {"name": name}})
-    assert status == 201, body
-    yield name
-    emu.request("DELETE", f"/api/v1/namespaces/{name}")
 
 
 def test_requests_without_the_bearer_token_get_401_status(emu: Any) -> None:
