@@ -14,6 +14,7 @@ from ansible_collections.gpuops.llm_inference.plugins.module_utils.k8s_apply imp
     unchanged_result,
 )
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.k8s_check import check_mode_result
+from ansible_collections.gpuops.llm_inference.plugins.plugin_utils.k8s_in_controller import run_in_controller
 from ansible_collections.kubernetes.core.plugins.action.k8s import ActionModule as K8sActionModule
 from ansible_collections.kubernetes.core.plugins.module_utils.k8s.resource import create_definitions
 
@@ -68,7 +69,11 @@ class ActionModule(K8sActionModule):
         return super()._execute_module(module_name, params, *args, **kwargs)
 
     def _dry_run(self, params: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
-        """kubernetes.core.k8s in check mode (a server-side dry run, `dryRun=All`) with a diff."""
+        """kubernetes.core.k8s in check mode (a server-side dry run, `dryRun=All`) with a diff: in this process
+        where the module would run on this machine anyway (plugin_utils/k8s_in_controller.py), else the module."""
+        result = run_in_controller(self, _MODULE, dict(params), check_mode=True, diff=True)
+        if result is not None:
+            return result
         check_mode, diff = self._task.check_mode, self._task.diff
         self._task.check_mode, self._task.diff = True, True
         try:
