@@ -6,12 +6,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Documentation: helm_version_problem.yml, helm_release_plan.yml and helm_release_up_to_date.yml next to this file.
+# Documentation: helm_version_problem.yml, helm_release_plan.yml, helm_release_up_to_date.yml,
+# helm_release_status.yml and helm_storage_kind.yml next to this file.
 
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard import (
     helm_version_problem,
     release_plan,
 )
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_storage import release_status, storage_kind
 
 
 def helm_release_plan(status, name, namespace, binary="helm"):
@@ -51,4 +53,6 @@ class FilterModule(object):
             "helm_version_problem": helm_version_problem,
             "helm_release_plan": helm_release_plan,
             "helm_release_up_to_date": helm_release_up_to_date,
+            "helm_release_status": release_status,
+            "helm_storage_kind": storage_kind,
         }
