@@ -39,6 +39,7 @@ attributes:
     description: Reads only, in check mode as outside it.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to diff.
 notes:
   - The Python libraries and authentication options are those of M(kubernetes.core.k8s_info).
 seealso:
