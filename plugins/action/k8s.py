@@ -71,7 +71,8 @@ class ActionModule(K8sActionModule):
     def _dry_run(self, params: dict[str, Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
         """kubernetes.core.k8s in check mode (a server-side dry run, `dryRun=All`) with a diff: in this process
         where the module would run on this machine anyway (plugin_utils/k8s_in_controller.py), else the module."""
-        result = run_in_controller(self, _MODULE, dict(params), check_mode=True, diff=True)
+        task_vars = kwargs.get("task_vars")
+        result = run_in_controller(self, _MODULE, dict(params), check_mode=True, diff=True, task_vars=task_vars)
         if result is not None:
             return result
         check_mode, diff = self._task.check_mode, self._task.diff

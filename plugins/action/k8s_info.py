@@ -30,7 +30,9 @@ class ActionModule(K8sActionModule):
     ) -> dict[str, Any]:
         if module_name == _MODULE:
             params = dict(module_args if module_args is not None else self._task.args)
-            result = run_in_controller(self, _MODULE, params, bool(self._task.check_mode), bool(self._task.diff))
+            result = run_in_controller(
+                self, _MODULE, params, bool(self._task.check_mode), bool(self._task.diff), kwargs.get("task_vars")
+            )
             if result is not None:
                 return result
         return super()._execute_module(module_name, module_args, *args, **kwargs)

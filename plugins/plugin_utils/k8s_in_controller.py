@@ -19,6 +19,7 @@ reports errors in its own words.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -126,23 +127,29 @@ def _environment(environment: dict[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def runs_in_controller(action: Any) -> bool:
+def runs_in_controller(action: Any, task_vars: dict[str, Any] | None) -> bool:
     """Whether the module of `action` (an action plugin) would run on the controller, as the controller's user,
-    synchronously: then its result can be computed here."""
-    return (
-        getattr(action._connection, "transport", None) == "local"
-        and not action._play_context.become
-        and not action._task.async_val
-    )
+    synchronously, with the controller's own Python (the inventories set `ansible_python_interpreter` to
+    `ansible_playbook_python`): then its result can be computed here, with the same libraries."""
+    if getattr(action._connection, "transport", None) != "local":
+        return False
+    if action._play_context.become or action._task.async_val:
+        return False
+    interpreter = (task_vars or {}).get("ansible_python_interpreter")
+    try:
+        interpreter = action._templar.template(interpreter)
+    except Exception:  # pylint: disable=broad-exception-caught  # an interpreter we cannot tell: run the module
+        return False
+    return interpreter == sys.executable
 
 
 def run_in_controller(
-    action: Any, name: str, args: dict[str, Any], check_mode: bool, diff: bool
+    action: Any, name: str, args: dict[str, Any], check_mode: bool, diff: bool, task_vars: dict[str, Any] | None
 ) -> dict[str, Any] | None:
     """The result of module `name` (kubernetes.core.k8s or k8s_info) for `args`, computed in this process with the
     task's environment, where `action`'s task would run it on the controller; None when it cannot be (the caller
     then runs the module). For kubernetes.core.k8s, check mode is a server-side dry run."""
-    if name not in MODULES or not runs_in_controller(action):
+    if name not in MODULES or not runs_in_controller(action, task_vars):
         return None
     environment: dict[str, str] = {}
     action._compute_environment_string(environment)

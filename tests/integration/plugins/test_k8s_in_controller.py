@@ -1,11 +1,13 @@
 """gpuops.llm_inference.k8s_info (and the dry run of gpuops.llm_inference.k8s) compute kubernetes.core's result in the
 controller's process: the same result as the module for every kind of answer (found, not found, an unknown kind),
-no module process for those tasks, and the task's `environment` honoured as the module process would see it."""
+no module process for those tasks (but the module where the task names another interpreter), and the task's
+`environment` honoured as the module process would see it."""
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +33,7 @@ PLAY = """
         definition:
           apiVersion: v1
           kind: ConfigMap
-          metadata: {name: probe, namespace: %(ns)s, labels: {app: probe}}
+          metadata: {name: probe, namespace: NAMESPACE, labels: {app: probe}}
           data: {greeting: hello}
     - name: Read with the module
       kubernetes.core.k8s_info: "{{ item.value }}"
@@ -46,7 +48,7 @@ PLAY = """
         content: "{{ {'module': by_module.results, 'controller': in_controller.results} | to_json }}"
         dest: "{{ out }}"
         mode: "0600"
-""" % {"ns": NS}
+""".replace("NAMESPACE", NS)
 
 
 def _comparable(result: dict) -> dict:
@@ -123,3 +125,24 @@ def test_the_task_environment_reaches_the_in_controller_run(kube_emulator: KubeE
     run = run_playbook(play, env=env)
     assert run.rc == 0, run.tail()
     assert "FOUND=1 FAILED=True" in run.stdout
+
+
+def test_a_task_on_another_interpreter_runs_the_module(kube_emulator: KubeEmulator, tmp_path: Path) -> None:
+    """Another Python may hold other libraries, or none: the module runs there, as kubernetes.core's would."""
+    other = Path("/usr/bin/python3")
+    if not other.exists() or str(other) == sys.executable:
+        pytest.skip("no Python other than this one at /usr/bin/python3")
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={other}\n")
+    play = f"""
+- name: Read on another interpreter
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Read the namespace
+      gpuops.llm_inference.k8s_info: {{kind: Namespace, name: {NS}}}
+      ignore_errors: true
+"""
+    run = run_playbook(play, emulator=kube_emulator, inventory=inventory, args=["-vvv"])
+    assert run.rc == 0, run.tail()
+    assert _module_runs(run.stdout)["Read the namespace"] == 1
