@@ -53,7 +53,7 @@ unit: setup
 
 ## ansible-playbook against the bundled test cluster (playbooks, roles, inventories, modules).
 integration: setup
-	$(BIN)/pytest -n 2 tests/integration
+	$(BIN)/pytest -n 2 --dist loadfile tests/integration
 
 harness: setup
 	$(BIN)/pytest tests/harness

@@ -82,8 +82,11 @@ def steps(scenarios: list[str] | None = None) -> list[Step]:
         Step("ansible-test sanity", [str(ROOT / "scripts" / "sanity.sh")], "sanity"),
         # Pure unit and harness tests are CPU-bound: two workers use both cores.
         Step("pytest unit and harness", [*pytest, "-n", "2", "tests/unit", "tests/harness"], "pytest"),
-        # Integration tests wait on ansible-playbook subprocesses, each against its own test cluster.
-        Step("pytest integration", [*pytest, "-n", "2", "tests/integration"], "pytest"),
+        # Integration tests wait on ansible-playbook subprocesses, each against its own test cluster. `loadfile`: a
+        # module's tests run on one worker, so a module-scoped converged cluster (test_routes_security.py,
+        # test_keda_role.py, ...) is converged once, not once per worker. Not `loadgroup` (pyproject's default):
+        # with pytest 9.2 and xdist 3.8 it silently stops grouping (pytest-dev/pytest-xdist#1386).
+        Step("pytest integration", [*pytest, "-n", "2", "--dist", "loadfile", "tests/integration"], "pytest"),
     ]
     names = molecule_scenarios() if scenarios is None else scenarios
     molecule = [Step(f"molecule {name}", [str(BIN / "molecule"), "test", "-s", name], "molecule") for name in names]

@@ -1,9 +1,12 @@
-"""`--check --diff` on a fresh cluster finishes, shows a diff for every change it reports, and writes nothing; once
-site.yml has converged, a real rerun and `--check --diff` both report no change and send no write.
+"""`--check --diff` on a fresh cluster finishes, shows a diff for every change it reports, and writes nothing.
 
 Each case starts a fresh emulator, runs site.yml (or one role alone) with the local inventory in check and diff
 mode with the JSON callback, and reads the emulator's request log. Dry runs (`dryRun=All`) are the only writes
 allowed. A change without a diff is allowed only where no_log hides the whole result (Secrets).
+
+On a converged cluster, the molecule scenario `site` states the rest once it has converged site.yml: its
+idempotence rerun reports changed=0 and sends no write (molecule/_shared/idempotence_writes.yml), then
+`--check --diff` reports no change and sends no write (molecule/_shared/check_mode_converged.yml).
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ["istio", "cert_manager", "gpu_operator", "prometheus", "vllm", "keda", "routes"]
 
 
-def run_check(emulator: KubeEmulator, playbook: Path, check: bool = True) -> tuple[int, dict[str, Any], str]:
-    """The playbook with the local inventory, reported by the json callback; `--check --diff` unless told not to."""
+def run_check(emulator: KubeEmulator, playbook: Path) -> tuple[int, dict[str, Any], str]:
+    """The playbook with the local inventory in `--check --diff` mode, reported by the json callback."""
     run = run_playbook(
         playbook,
         emulator=emulator,
         inventory="inventories/local",
-        args=["--check", "--diff"] if check else [],
+        args=["--check", "--diff"],
         extra_env={"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.json"},
         timeout=PLAYBOOK_TIMEOUT * 2,
     )
@@ -92,8 +95,6 @@ def test_one_role_alone_in_check_mode_on_a_fresh_cluster_diffs_every_change_and_
     assert unplanned_writes(kube_emulator) == []
 
 
-# site.yml in check mode on a fresh cluster, and site.yml converged then rerun then checked, are two tests on two
-# clusters: with `-n 2` they run side by side instead of four site.yml runs one after another in one test.
 @pytest.mark.slow
 def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster(kube_emulator: KubeEmulator) -> None:
     started = time.monotonic()
@@ -110,35 +111,4 @@ def test_site_in_check_mode_diffs_every_change_on_a_fresh_cluster(kube_emulator:
         print(
             f"\ncheck mode, fresh cluster: {len(fresh_changes)} changed, 0 writes "
             f"({dry_runs(fresh_requests)} dry runs, {len(fresh_requests)} requests), {fresh_seconds:.0f} s"
-        )
-
-
-@pytest.mark.slow
-def test_once_site_converged_a_rerun_writes_nothing_and_check_mode_then_none(kube_emulator: KubeEmulator) -> None:
-    rc, _report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
-    assert rc == 0, tail
-
-    # The no-op rerun: nothing changed, and not one write (dry runs aside) reaches the API server.
-    kube_emulator.clear_requests()
-    started = time.monotonic()
-    rc, report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml", check=False)
-    rerun_seconds = time.monotonic() - started
-    assert rc == 0, tail
-    assert [name for name, _result in changes(report)] == [], "changed on a no-op rerun"
-    rerun_requests = kube_emulator.requests()
-    assert unplanned_writes(kube_emulator) == [], "writes on a no-op rerun"
-
-    kube_emulator.clear_requests()
-    started = time.monotonic()
-    rc, report, tail = run_check(kube_emulator, REPO_ROOT / "site.yml")
-    converged_seconds = time.monotonic() - started
-
-    assert rc == 0, tail
-    assert [name for name, _result in changes(report)] == []
-    assert unplanned_writes(kube_emulator) == []
-    if os.environ.get("GPUOPS_PRINT_FIGURES"):
-        print(
-            f"\ncheck mode, converged: 0 changed, 0 writes ({dry_runs(kube_emulator.requests())} dry runs, "
-            f"{len(kube_emulator.requests())} requests), {converged_seconds:.0f} s; no-op rerun: 0 changed, "
-            f"0 writes ({dry_runs(rerun_requests)} dry runs, {len(rerun_requests)} requests), {rerun_seconds:.0f} s"
         )

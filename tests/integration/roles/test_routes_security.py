@@ -2,7 +2,9 @@
 
 One emulator for the module: the istio, cert_manager and routes roles run once at -vvv with known fake key
 values and a fake deSEC token, then the tests read the playbook output, the files the run wrote and the objects
-in the emulator. The last test removes a key from the inventory and runs again.
+in the emulator. The last test removes a key from the inventory and runs again. The tests share that one run, so
+they run in file order on one worker (`--dist loadfile`, as `make test` runs them; `xdist_group` for `loadgroup`):
+under `-n 2` the -vvv converge happens once, not once per worker, and the key removal comes last.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ NS = "llm-gateway"
 METRICS_PATHS = ("/metrics", "/tokenize", "/detokenize", "/version", "/load_lora_adapter", "/server_info", "/sleep")
 SOURCE_SECRET = "team-c-key"
 SKIP_DIRS = {".git", ".venv", "__pycache__", ".ruff_cache", ".pytest_cache", "node_modules"}
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("routes_security")]
 
 
 class Run:
@@ -104,14 +108,12 @@ def _routes(emulator: KubeEmulator) -> list[dict[str, Any]]:
     return get(emulator, f"/apis/gateway.networking.k8s.io/v1/namespaces/{NS}/httproutes")["items"]
 
 
-@pytest.mark.slow
 def test_no_secret_value_appears_in_the_vvv_output(first_run: Run) -> None:
     assert "Store each named key in its own Secret" in first_run.output  # the run did handle the keys
     leaked = [i for i, form in enumerate(first_run.secret_forms()) if form in first_run.output]
     assert leaked == [], f"secret forms #{leaked} appear in the -vvv output"
 
 
-@pytest.mark.slow
 def test_no_secret_value_is_in_a_file_the_run_wrote(first_run: Run) -> None:
     # The repository, and the temporary directory the roles' modules and Helm use.
     roots = [REPO_ROOT, Path(first_run.emulator.env()["TMPDIR"]), Path.home() / ".ansible" / "tmp"]
@@ -126,7 +128,6 @@ def test_no_secret_value_is_in_a_file_the_run_wrote(first_run: Run) -> None:
     assert scanned > 0  # the scan did see the files of the run (e.g. Helm's repository config)
 
 
-@pytest.mark.slow
 def test_secret_values_live_only_in_secrets(first_run: Run) -> None:
     authconfig = get(first_run.emulator, f"/apis/authorino.kuadrant.io/v1beta3/namespaces/{NS}/authconfigs")
     routes = _routes(first_run.emulator)
@@ -143,7 +144,6 @@ def test_secret_values_live_only_in_secrets(first_run: Run) -> None:
     assert stored == first_run.keys
 
 
-@pytest.mark.slow
 def test_no_route_points_at_a_metrics_port_or_path(first_run: Run) -> None:
     rules = [rule for route in _routes(first_run.emulator) for rule in route["spec"]["rules"]]
     ports = {ref["port"] for rule in rules for ref in rule.get("backendRefs", [])}
@@ -153,7 +153,6 @@ def test_no_route_points_at_a_metrics_port_or_path(first_run: Run) -> None:
     assert all(p == "/health" or "/v1/" in p for p in paths)
 
 
-@pytest.mark.slow
 def test_removing_a_key_from_the_inventory_removes_only_that_key(first_run: Run) -> None:
     emulator = first_run.emulator
     secrets_path = f"/api/v1/namespaces/{NS}/secrets"

@@ -2,17 +2,20 @@
 
 Each test runs the real role with ansible-playbook and reads what a user would see: the play's outcome and
 message, the objects in the cluster, and the emulator's request log (a refused run must not send one write).
+The tests about the role's defaults share one cluster the role converged on once (`converged`); they run in file
+order on one worker (`--dist loadfile`; `xdist_group` for `loadgroup`), and the one that changes the key comes last.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, run_playbook
+from tests.conftest import KubeEmulator, _start, run_playbook
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 NAMESPACE = "vllm"
@@ -36,6 +39,8 @@ ROLE_PLAY = """
 BASE_VARS: dict[str, Any] = {"vllm_seed_cache": False}
 
 pytestmark = pytest.mark.slow
+# The tests that read (or, last, change) the cluster the role converged on with its defaults.
+ON_CONVERGED = pytest.mark.xdist_group("vllm_role_converged")
 
 
 def _apply(emulator: KubeEmulator, **extra_vars: Any) -> tuple[int, str]:
@@ -60,6 +65,26 @@ def _deployment(emulator: KubeEmulator, name: str) -> dict[str, Any]:
 def _api_key(emulator: KubeEmulator) -> str:
     data = _get(emulator, f"/api/v1/namespaces/{NAMESPACE}/secrets/vllm-api-key")["data"]
     return base64.b64decode(data["api-key"]).decode()
+
+
+def _real_writes(emulator: KubeEmulator) -> list[str]:
+    return [
+        f"{r['method']} {r['path']}"
+        for r in emulator.requests()
+        if r["method"] in WRITES and "All" not in str(r.get("query", {}).get("dryRun", ""))
+    ]
+
+
+CHECK_PLAY = ROLE_PLAY.replace("  gather_facts: false\n", "  gather_facts: false\n  check_mode: true\n", 1)
+
+
+@pytest.fixture(scope="module")
+def converged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KubeEmulator, str]]:
+    """A test cluster the role converged on once with its defaults (one model, a generated key), and that output."""
+    for emulator in _start(tmp_path_factory.mktemp("vllm-role")):
+        rc, output = _apply(emulator)
+        assert rc == 0, output
+        yield emulator, output
 
 
 def test_a_model_that_does_not_fit_is_refused_with_its_numbers_before_any_write(kube_emulator: KubeEmulator) -> None:
@@ -138,35 +163,12 @@ def test_bad_input_is_refused_before_any_write(kube_emulator: KubeEmulator, extr
     assert _writes(kube_emulator) == []
 
 
-def test_a_generated_api_key_is_long_random_and_kept_on_rerun(kube_emulator: KubeEmulator) -> None:
-    rc, output = _apply(kube_emulator)
-    assert rc == 0, output
-    first = _api_key(kube_emulator)
-    assert len(first) == 64 and first.isalnum()
-    assert first not in output
-    rc, output = _apply(kube_emulator)
-    assert rc == 0, output
-    assert _api_key(kube_emulator) == first
-    assert "changed=0" in output
-
-
-def test_a_given_api_key_replaces_the_generated_one_and_restarts_the_pods(kube_emulator: KubeEmulator) -> None:
-    assert _apply(kube_emulator)[0] == 0
-    before = _deployment(kube_emulator, "llama31-8b")["spec"]["template"]["metadata"]["annotations"]
-    given = "k" * 40
-    rc, output = _apply(kube_emulator, vllm_api_key=given)
-    assert rc == 0, output
-    assert given not in output
-    assert _api_key(kube_emulator) == given
-    after = _deployment(kube_emulator, "llama31-8b")["spec"]["template"]["metadata"]["annotations"]
-    fingerprint = "llm-inference.gpuops.io/api-key-sha256"
-    assert after[fingerprint] != before[fingerprint]
-
-
-def test_without_seeding_vllm_reads_the_hub_and_gets_a_download_allowance(kube_emulator: KubeEmulator) -> None:
-    rc, output = _apply(kube_emulator)
-    assert rc == 0, output
-    container = _deployment(kube_emulator, "llama31-8b")["spec"]["template"]["spec"]["containers"][0]
+@ON_CONVERGED
+def test_without_seeding_vllm_reads_the_hub_and_gets_a_download_allowance(
+    converged: tuple[KubeEmulator, str],
+) -> None:
+    emulator, _output = converged
+    container = _deployment(emulator, "llama31-8b")["spec"]["template"]["spec"]["containers"][0]
     assert container["args"][:3] == [AWQ_8B, "--revision", "main"]
     assert "HF_HUB_OFFLINE" not in {e["name"] for e in container["env"]}
     # 120 s base + 180 s compile + ceil(5.41 GiB x 10 s) read + ceil(5.41 GiB x 30 s) download = 518 s.
@@ -174,6 +176,51 @@ def test_without_seeding_vllm_reads_the_hub_and_gets_a_download_allowance(kube_e
     assert probe["periodSeconds"] * probe["failureThreshold"] == 520
     mount = next(m for m in container["volumeMounts"] if m["mountPath"] == "/models")
     assert mount.get("readOnly") is not True
+
+
+@ON_CONVERGED
+def test_a_generated_api_key_is_long_random_and_kept_on_rerun(converged: tuple[KubeEmulator, str]) -> None:
+    emulator, first_output = converged
+    first = _api_key(emulator)
+    assert len(first) == 64 and first.isalnum()
+    assert first not in first_output
+    rc, output = _apply(emulator)
+    assert rc == 0, output
+    assert _api_key(emulator) == first
+    assert "changed=0" in output
+
+
+def test_check_mode_on_a_new_cluster_writes_nothing(kube_emulator: KubeEmulator) -> None:
+    rc, out, err = run_playbook(CHECK_PLAY, BASE_VARS, emulator=kube_emulator)
+    assert rc == 0, out + err
+    # Objects in the namespace a real run creates first are reported as planned creations, not skipped.
+    assert "shown as they would be created" in out + err
+    assert _real_writes(kube_emulator) == []
+
+
+@ON_CONVERGED
+def test_check_mode_on_an_existing_cluster_writes_nothing(converged: tuple[KubeEmulator, str]) -> None:
+    emulator, _output = converged
+    emulator.clear_requests()
+    rc, out, err = run_playbook(CHECK_PLAY, {**BASE_VARS, "vllm_api_key": "n" * 40}, emulator=emulator)
+    assert rc == 0, out + err
+    assert _real_writes(emulator) == []
+    assert _api_key(emulator) != "n" * 40
+
+
+# Last of the tests on the converged cluster: it replaces the key.
+@ON_CONVERGED
+def test_a_given_api_key_replaces_the_generated_one_and_restarts_the_pods(converged: tuple[KubeEmulator, str]) -> None:
+    emulator, _output = converged
+    before = _deployment(emulator, "llama31-8b")["spec"]["template"]["metadata"]["annotations"]
+    given = "k" * 40
+    rc, output = _apply(emulator, vllm_api_key=given)
+    assert rc == 0, output
+    assert given not in output
+    assert _api_key(emulator) == given
+    after = _deployment(emulator, "llama31-8b")["spec"]["template"]["metadata"]["annotations"]
+    fingerprint = "llm-inference.gpuops.io/api-key-sha256"
+    assert after[fingerprint] != before[fingerprint]
 
 
 def test_an_explicit_startup_budget_replaces_the_rule(kube_emulator: KubeEmulator) -> None:
@@ -193,29 +240,6 @@ def test_the_hf_token_goes_into_its_secret_only(kube_emulator: KubeEmulator) -> 
     assert base64.b64decode(secret["data"]["token"]).decode() == token
     deployment = json.dumps(_deployment(kube_emulator, "llama31-8b"))
     assert token not in deployment
-
-
-def test_check_mode_writes_nothing_on_a_new_or_an_existing_cluster(kube_emulator: KubeEmulator) -> None:
-    check_play = ROLE_PLAY.replace("  gather_facts: false\n", "  gather_facts: false\n  check_mode: true\n", 1)
-
-    def real_writes() -> list[str]:
-        return [
-            f"{r['method']} {r['path']}"
-            for r in kube_emulator.requests()
-            if r["method"] in WRITES and "All" not in str(r.get("query", {}).get("dryRun", ""))
-        ]
-
-    rc, out, err = run_playbook(check_play, BASE_VARS, emulator=kube_emulator)
-    assert rc == 0, out + err
-    # Objects in the namespace a real run creates first are reported as planned creations, not skipped.
-    assert "shown as they would be created" in out + err
-    assert real_writes() == []
-    assert _apply(kube_emulator)[0] == 0
-    kube_emulator.clear_requests()
-    rc, out, err = run_playbook(check_play, {**BASE_VARS, "vllm_api_key": "n" * 40}, emulator=kube_emulator)
-    assert rc == 0, out + err
-    assert real_writes() == []
-    assert _api_key(kube_emulator) != "n" * 40
 
 
 def test_behind_a_gateway_the_key_can_stay_out_of_the_pods(kube_emulator: KubeEmulator) -> None:

@@ -1,7 +1,10 @@
 """The vllm role seeds the weights for real, then runs vLLM offline from the pinned snapshot.
 
 The emulator runs the seeding Job with the collection's downloader against the Hugging Face Hub fake
-(tests/harness/hf_fake), so the PVC's contents land in a local directory this test can read.
+(tests/harness/hf_fake), so the PVC's contents land in a local directory this test can read. The role seeds once,
+on one cluster (`seeded`); the tests share it and run in file order on one worker (`--dist loadfile`; `xdist_group`
+for `loadgroup`): the first reads what the seeding left, the second reruns for the same commit, the last puts a
+new commit on the Hub.
 """
 
 from __future__ import annotations
@@ -12,21 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KubeEmulator, role_play, run_playbook, seeds_through_jobs
+from tests.conftest import KubeEmulator, _start, role_play, run_playbook
 from tests.harness.hf_fake import HubServer
+from tests.harness.hf_fake.job_runner import EMULATOR_ARGS, PVC_ROOT_ENV
 from tests.harness.hf_fake.samples import REPO, model_files, tiny_model
 
 NAMESPACE = "vllm"
 ROLE_PLAY = role_play("vllm")
 
-pytestmark = seeds_through_jobs()
-
-
-@pytest.fixture
-def hub() -> Iterator[HubServer]:
-    with HubServer() as server:
-        server.add_repo(REPO, model_files(weights_floats=200_000))
-        yield server
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vllm_role_seeding")]
 
 
 def _apply(emulator: KubeEmulator, hub: HubServer) -> tuple[int, str]:
@@ -40,19 +37,38 @@ def _apply(emulator: KubeEmulator, hub: HubServer) -> tuple[int, str]:
     return rc, out + err
 
 
+class Seeded:
+    """The cluster the role seeded on, the Hub it seeded from, where the PVCs' contents land, and that run's output."""
+
+    def __init__(self, emulator: KubeEmulator, hub: HubServer, pvc_root: Path, output: str) -> None:
+        self.emulator, self.hub, self.pvc_root, self.output = emulator, hub, pvc_root, output
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """The role applied once with seeding on a fresh cluster whose Jobs really run (tests.conftest.seeds_through_jobs:
+    the emulator runs each Job with the collection's downloader and inherits where the PVCs' contents land)."""
+    root = tmp_path_factory.mktemp("vllm-seeding")
+    with pytest.MonkeyPatch.context() as env, HubServer() as hub:
+        env.setenv(PVC_ROOT_ENV, str(root / "pvcs"))
+        env.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+        env.delenv("HF_TOKEN", raising=False)
+        hub.add_repo(REPO, model_files(weights_floats=200_000))
+        for emulator in _start(root / "emulator", EMULATOR_ARGS):
+            rc, output = _apply(emulator, hub)
+            assert rc == 0, output
+            yield Seeded(emulator, hub, root / "pvcs", output)
+
+
 def _container(emulator: KubeEmulator) -> dict[str, Any]:
     status, body = emulator.request("GET", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/vllm-tiny")
     assert status == 200, body
     return body["spec"]["template"]["spec"]["containers"][0]
 
 
-def test_a_seeded_model_runs_offline_from_its_pinned_snapshot(
-    kube_emulator: KubeEmulator, hub: HubServer, pvc_root: Path
-) -> None:
-    rc, output = _apply(kube_emulator, hub)
-    assert rc == 0, output
-    commit = hub.state.repos[REPO].refs["main"]
-    container = _container(kube_emulator)
+def test_a_seeded_model_runs_offline_from_its_pinned_snapshot(seeded: Seeded) -> None:
+    commit = seeded.hub.state.repos[REPO].refs["main"]
+    container = _container(seeded.emulator)
     snapshot = f"/models/hub/models--gpuops-test--tiny-llama/snapshots/{commit}"
     assert container["args"][0] == snapshot
     assert "--revision" not in container["args"]
@@ -61,7 +77,7 @@ def test_a_seeded_model_runs_offline_from_its_pinned_snapshot(
     assert env["HF_HOME"]["value"] == "/models"
     assert next(m for m in container["volumeMounts"] if m["mountPath"] == "/models")["readOnly"] is True
     # The snapshot vLLM will open is on the PVC, without Meta's duplicate original/ checkpoint.
-    local = pvc_root / NAMESPACE / "vllm-cache-tiny" / snapshot.removeprefix("/models/")
+    local = seeded.pvc_root / NAMESPACE / "vllm-cache-tiny" / snapshot.removeprefix("/models/")
     assert (local / "config.json").is_file() and (local / "model.safetensors").is_file()
     assert not (local / "original").exists()
     # Seeded: base 120 s + compile 180 s + ceil(0.09 GiB of 16-bit weights x 10 s/GiB) = 301 s, and no download
@@ -70,27 +86,23 @@ def test_a_seeded_model_runs_offline_from_its_pinned_snapshot(
     assert (probe["periodSeconds"], probe["failureThreshold"]) == (10, 31)
 
 
-def test_a_rerun_for_the_same_commit_starts_no_job_and_changes_nothing(
-    kube_emulator: KubeEmulator, hub: HubServer
-) -> None:
-    assert _apply(kube_emulator, hub)[0] == 0
-    kube_emulator.clear_requests()
-    rc, output = _apply(kube_emulator, hub)
+def test_a_rerun_for_the_same_commit_starts_no_job_and_changes_nothing(seeded: Seeded) -> None:
+    seeded.emulator.clear_requests()
+    rc, output = _apply(seeded.emulator, seeded.hub)
     assert rc == 0, output
     assert "changed=0" in output
     # kubernetes.core sends no-op PATCHes to compare; what matters is that nothing is created or deleted.
-    created = [f"{r['method']} {r['path']}" for r in kube_emulator.requests() if r["method"] in {"POST", "DELETE"}]
+    requests = seeded.emulator.requests()
+    created = [f"{r['method']} {r['path']}" for r in requests if r["method"] in {"POST", "DELETE"}]
     assert created == []
 
 
-def test_a_new_commit_on_the_hub_rolls_the_deployment_to_the_new_snapshot(
-    kube_emulator: KubeEmulator, hub: HubServer
-) -> None:
-    assert _apply(kube_emulator, hub)[0] == 0
-    first = _container(kube_emulator)["args"][0]
-    hub.add_repo(REPO, {**model_files(weights_floats=200_000), "README.md": b"new revision\n"})
-    rc, output = _apply(kube_emulator, hub)
+# Last: it changes what the Hub serves.
+def test_a_new_commit_on_the_hub_rolls_the_deployment_to_the_new_snapshot(seeded: Seeded) -> None:
+    first = _container(seeded.emulator)["args"][0]
+    seeded.hub.add_repo(REPO, {**model_files(weights_floats=200_000), "README.md": b"new revision\n"})
+    rc, output = _apply(seeded.emulator, seeded.hub)
     assert rc == 0, output
-    second = _container(kube_emulator)["args"][0]
+    second = _container(seeded.emulator)["args"][0]
     assert second != first
-    assert second.endswith(hub.state.repos[REPO].refs["main"])
+    assert second.endswith(seeded.hub.state.repos[REPO].refs["main"])
