@@ -110,6 +110,32 @@ def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
 
 
+def test_with_helms_configmap_driver_the_release_is_read_from_its_configmaps(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path
+) -> None:
+    """HELM_DRIVER=configmap: helm stores the release in ConfigMaps, which the role reads instead of Secrets; a
+    rerun is still recognised as a no-op, and a changed value is still applied."""
+    env = dict(env, HELM_DRIVER="configmap")
+    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
+    assert recap["changed"] == 1
+    selector = "labelSelector=owner%3Dhelm%2Cname%3Drel"
+    status, stored = kube_emulator.request("GET", f"/api/v1/namespaces/{NS}/configmaps?{selector}")
+    assert status == 200 and len(stored["items"]) == 1, stored
+    status, secrets = kube_emulator.request("GET", f"/api/v1/namespaces/{NS}/secrets?{selector}")
+    assert status == 200 and secrets["items"] == [], secrets
+    helm_log.unlink()
+    kube_emulator.clear_requests()
+
+    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
+    assert recap["changed"] == 0
+    assert _writes(kube_emulator) == []
+    assert _chart_reads(helm_log) == []
+
+    recap, _ = _play(env, _vars(chart_repo, greeting="hey"))
+    assert recap["changed"] == 1
+    assert _release(env) == ("probe-0.1.0", {"greeting": "hey"})
+
+
 @pytest.mark.parametrize(
     ("version", "values"),
     [
