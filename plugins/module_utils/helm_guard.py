@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_storage import release_status
+
 # kubernetes.core 6.2's helm module runs `helm list --all` after every change (modules/helm.py, main()); Helm 4
 # removed that flag ("Error: unknown flag: --all", issue 10), and upstream kubernetes.core now refuses Helm 4 with
 # "Helm version must be >=3.0.0,<4.0.0". 3.10.0 is the newest minimum a helm feature of kubernetes.core 6.2 asks
@@ -92,3 +94,87 @@ def release_plan(status, name, namespace, binary="helm"):
             % (name, namespace, state, (status or {}).get("revision", "?"), _commands(state, name, namespace, binary))
         )
     return plan
+
+
+def chart_name(chart_ref):
+    """The chart name a reference points to when it names a chart of a repository (`chart`, `repo/chart`,
+    `oci://registry/path/chart`): its last path segment. A local archive (`chart-1.0.0.tgz`) gives a name no release
+    carries, so such a release is never taken as up to date."""
+    return str(chart_ref).rstrip("/").rsplit("/", 1)[-1]
+
+
+def up_to_date(status, chart_ref, version, values):
+    """True when the release found (`status`) is `deployed`, from chart `chart_ref` at `version`, with exactly
+    `values` as its user values.
+
+    These are the fields kubernetes.core.helm 6.2 compares without the helm-diff plugin (modules/helm.py,
+    `default_check`: user values and chart `name-version`, plus the chart's appVersion, which a published chart
+    version fixes): when they match, the module would change nothing, so the role skips it and the chart is neither
+    pulled (`helm show chart`) nor templated. Any doubt (no release, another state, another chart or version, a
+    value added, changed or removed) answers False, and the module runs as before.
+    """
+    if not isinstance(status, dict) or status.get("status") != "deployed":
+        return False
+    if status.get("chart") != "%s-%s" % (chart_name(chart_ref), version):
+        return False
+    return (status.get("values") or {}) == (values or {})
+
+
+# What a release of `helm_release_releases` may leave out (the role's argument spec documents the same defaults).
+RELEASE_DEFAULTS = {"repo_url": "", "values": {}, "wait": True, "wait_timeout": "10m"}
+
+
+def _found_by_release(registered, kind):
+    """(namespace, name) -> the state found, from a looped read's registered result: k8s_info of helm's storage
+    objects (`kind` set) or kubernetes.core.helm_info (`kind` empty). Skipped reads give nothing."""
+    found = {}
+    for result in (registered or {}).get("results") or []:
+        release = result.get("__helm_release") or {}
+        if result.get("skipped") or not release:
+            continue
+        key = (release.get("namespace"), release.get("name"))
+        if kind:
+            found[key] = release_status(result.get("resources") or [], release.get("name"), kind)
+        else:
+            found[key] = result.get("status") or {}
+    return found
+
+
+def release_states(releases, records, info, kind, binary="helm"):
+    """What the role does with each release of `releases` (dicts: name, chart, version, namespace, and optionally
+    repo_url, values, wait, wait_timeout), given the registered results of the role's two looped reads: `records`
+    (k8s_info of helm's storage objects, when `kind` is Secret or ConfigMap) and `info` (kubernetes.core.helm_info,
+    for the other storage drivers).
+
+    Returns the releases in order, each with its defaults filled in and: `current` (the state found, empty when
+    there is no release), `plan` (release_plan), `up_to_date` (nothing to install), and `before`/`after` (the
+    release, chart and values shown in diff mode; `before` empty for a new release).
+    """
+    found = _found_by_release(records, kind) if kind else _found_by_release(info, "")
+    states = []
+    for release in releases or []:
+        release = dict(RELEASE_DEFAULTS, **release)
+        release["values"] = release["values"] or {}
+        name, namespace = release["name"], release["namespace"]
+        current = found.get((namespace, name)) or {}
+        plan = release_plan(current, name, namespace, binary)
+        target = "%s/%s" % (namespace, name)
+        before = {}
+        if plan["exists"]:
+            before = {"release": target, "chart": current.get("chart"), "values": current.get("values") or {}}
+        after = {
+            "release": target,
+            "chart": "%s-%s" % (chart_name(release["chart"]), release["version"]),
+            "values": release["values"],
+        }
+        states.append(
+            dict(
+                release,
+                current=current,
+                plan=plan,
+                up_to_date=up_to_date(current, release["chart"], release["version"], release["values"]),
+                before=before,
+                after=after,
+            )
+        )
+    return states

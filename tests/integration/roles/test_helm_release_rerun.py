@@ -58,14 +58,8 @@ def _play(env: dict[str, str], extra_vars: dict[str, Any], *flags: str) -> tuple
 
 
 def _vars(repo: str, version: str = "0.1.0", **values: Any) -> dict[str, Any]:
-    return {
-        "helm_release_name": "rel",
-        "helm_release_chart": "probe",
-        "helm_release_repo_url": repo,
-        "helm_release_version": version,
-        "helm_release_namespace": NS,
-        "helm_release_values": values,
-    }
+    release = {"name": "rel", "chart": "probe", "repo_url": repo, "version": version, "namespace": NS, "values": values}
+    return {"helm_release_releases": [release]}
 
 
 def _writes(emu: KubeEmulator) -> list[str]:

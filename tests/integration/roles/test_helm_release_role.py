@@ -86,15 +86,10 @@ def env(kube_emulator: KubeEmulator, tmp_path: Path, helm_log: Path) -> dict[str
     return env
 
 
-def _vars(repo: str, chart: str = "probe", name: str = "rel", **extra: Any) -> dict[str, Any]:
-    return {
-        "helm_release_name": name,
-        "helm_release_chart": chart,
-        "helm_release_repo_url": repo,
-        "helm_release_version": "0.1.0",
-        "helm_release_namespace": NS,
-        **extra,
-    }
+def _vars(repo: str, chart: str = "probe", name: str = "rel", binary_path: str = "", **fields: Any) -> dict[str, Any]:
+    """The role's inputs for one release (`fields`: its optional keys, values, wait, wait_timeout)."""
+    release = {"name": name, "chart": chart, "repo_url": repo, "version": "0.1.0", "namespace": NS, **fields}
+    return {"helm_release_releases": [release], **({"helm_release_binary_path": binary_path} if binary_path else {})}
 
 
 def _writes(emu: KubeEmulator) -> list[dict[str, Any]]:
@@ -120,7 +115,7 @@ def _recap(out: str) -> dict[str, int]:
 def test_install_noop_values_change_and_uninstall_with_real_helm(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path
 ) -> None:
-    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, helm_release_values={"greeting": "hi"}), env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hi"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     assert _releases(kube_emulator, "rel") == {1: "deployed"}
@@ -128,12 +123,12 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     assert yaml.safe_load(values.stdout) == {"greeting": "hi"}, values.stderr
 
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, helm_release_values={"greeting": "hi"}), env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hi"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 0
     assert _writes(kube_emulator) == []
 
-    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, helm_release_values={"greeting": "hey"}), env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hey"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     assert _releases(kube_emulator, "rel") == {1: "superseded", 2: "deployed"}
@@ -166,16 +161,19 @@ def test_helm_is_checked_once_per_play_however_many_charts(
   hosts: localhost
   gather_facts: false
   tasks:
-    - name: Install one release per name
+    - name: Install one release per inclusion
       ansible.builtin.include_role:
         name: gpuops.llm_inference.helm_release
       vars:
-        helm_release_name: "{{ item }}"
-        helm_release_chart: probe
-        helm_release_repo_url: "{{ repo }}"
-        helm_release_version: 0.1.0
-        helm_release_namespace: apps
-      loop: [one, two, three]
+        helm_release_releases:
+          - {name: "{{ item }}", chart: probe, repo_url: "{{ repo }}", version: 0.1.0, namespace: apps}
+      loop: [one, two]
+    - name: Install a release in a later inclusion
+      ansible.builtin.include_role:
+        name: gpuops.llm_inference.helm_release
+      vars:
+        helm_release_releases:
+          - {name: three, chart: probe, repo_url: "{{ repo }}", version: 0.1.0, namespace: apps}
 """
     rc, out, err = run_playbook(play, {"repo": chart_repo}, env=env)
     assert rc == 0, out + err
@@ -205,7 +203,7 @@ def test_helm_4_is_refused_before_any_write(
         env, extra = helm_env(kube_emulator, tmp_path, bin_dir), {}
     else:
         env = helm_env(kube_emulator, tmp_path, HELM3.parent)
-        extra = {"helm_release_binary_path": str(bin_dir / "helm")}
+        extra = {"binary_path": str(bin_dir / "helm")}
     kube_emulator.clear_requests()
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, **extra), env=env)
     assert rc != 0, out + err
@@ -219,7 +217,8 @@ def test_helm_4_is_refused_before_any_write(
 def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str]
 ) -> None:
-    stuck = _vars(chart_repo, chart="stuck", helm_release_wait_timeout="3s")
+    stuck = _vars(chart_repo, chart="stuck", wait_timeout="3s")
+    stuck_no_wait = _vars(chart_repo, chart="stuck", wait_timeout="3s", wait=False)
     rc, out, err = run_playbook(ROLE_PLAY, stuck, env=env)
     assert rc != 0, out + err
     assert _releases(kube_emulator, "rel") == {1: "failed"}
@@ -239,12 +238,12 @@ def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
     assert _writes(kube_emulator) == []
 
     # Once the workload can get Ready (here: no wait), the same chart and values repair the release.
-    rc, out, err = run_playbook(ROLE_PLAY, {**stuck, "helm_release_wait": False}, env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, stuck_no_wait, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     # helm marks the release it upgraded from (the last one, failed) superseded, as it would a deployed one.
     assert _releases(kube_emulator, "rel") == {1: "failed", 2: "superseded", 3: "deployed"}
-    rc, out, err = run_playbook(ROLE_PLAY, {**stuck, "helm_release_wait": False}, env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, stuck_no_wait, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 0
 
@@ -269,7 +268,7 @@ def test_a_pending_install_stops_the_role_naming_release_state_and_command(
 ) -> None:
     _interrupted_install(kube_emulator, env, chart_repo)
     kube_emulator.clear_requests()
-    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, chart="stuck", helm_release_wait=False), env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, chart="stuck", wait=False), env=env)
     assert rc != 0, out + err
     assert f"Helm release rel in namespace {NS} is pending-install (revision 1)" in out
     assert f"helm uninstall rel --namespace {NS}" in out
@@ -279,6 +278,33 @@ def test_a_pending_install_stops_the_role_naming_release_state_and_command(
     # Doing what the message says lets the next run install the release.
     removed = _helm(env, "uninstall", "rel", "--namespace", NS)
     assert removed.returncode == 0, removed.stderr
-    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, chart="stuck", helm_release_wait=False), env=env)
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, chart="stuck", wait=False), env=env)
     assert rc == 0, out + err
     assert _releases(kube_emulator, "rel") == {1: "deployed"}
+
+
+def test_one_inclusion_installs_its_releases_in_order_after_reading_them_all(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path
+) -> None:
+    """Several releases in one inclusion: installed in the order given; a pending one anywhere in the list stops the
+    role before the first install, so nothing is half-applied."""
+    _interrupted_install(kube_emulator, env, chart_repo)
+    first = {"name": "first", "chart": "probe", "repo_url": chart_repo, "version": "0.1.0", "namespace": NS}
+    pending = _vars(chart_repo, chart="stuck", wait=False)["helm_release_releases"][0]
+    kube_emulator.clear_requests()
+    rc, out, err = run_playbook(ROLE_PLAY, {"helm_release_releases": [first, pending]}, env=env)
+    assert rc != 0, out + err
+    assert f"Helm release rel in namespace {NS} is pending-install" in out
+    assert _writes(kube_emulator) == []
+    assert _releases(kube_emulator, "first") == {}
+
+    assert _helm(env, "uninstall", "rel", "--namespace", NS).returncode == 0
+    helm_log.write_text("")
+    second = dict(first, name="second")
+    rc, out, err = run_playbook(ROLE_PLAY, {"helm_release_releases": [second, first]}, env=env)
+    assert rc == 0, out + err
+    assert _recap(out)["changed"] == 1  # one task, two releases installed
+    assert [_releases(kube_emulator, n) for n in ("second", "first")] == [{1: "deployed"}] * 2
+    # kubernetes.core.helm installs with `helm ... upgrade -i ... <release> <chart>`.
+    installs = [c.split()[-2] for c in helm_log.read_text().splitlines() if " upgrade -i " in f" {c} "]
+    assert installs == ["second", "first"]

@@ -1,8 +1,9 @@
 """Every value key every role passes to a chart exists in that chart's upstream values.yaml, for every inventory.
 
-The releases are found in the roles' tasks (each include of the helm_release role), so a new chart or a new value is
-checked without touching this test. Helm validates values.schema.json itself (the loopback repository's charts carry
-it); this check catches misspelt keys that Helm would silently ignore (tests/harness/chart_values.py).
+The releases are found in the roles' tasks (each include of the helm_release role, and the releases it lists), so a
+new chart or a new value is checked without touching this test. Helm validates values.schema.json itself (the
+loopback repository's charts carry it); this check catches misspelt keys that Helm would silently ignore
+(tests/harness/chart_values.py).
 """
 
 from __future__ import annotations
@@ -83,11 +84,20 @@ def test_every_value_key_exists_in_the_pinned_chart(
     loop_var = (include.get("loop_control") or {}).get("loop_var", "item")
     for item in items:
         scope = {**overrides, loop_var: item}
-        spec = include["vars"]
-        chart = chart_name_of(str(role_value(role, _expression(spec["helm_release_chart"]), scope)))
-        version = str(role_value(role, _expression(spec["helm_release_version"]), scope))
-        values = role_value(role, _expression(spec.get("helm_release_values", "{}")), scope) or {}
-        assert unknown_chart_keys(values, chart, version, UPSTREAM) == [], f"{role}: {chart} {version} ({inventory})"
+        listed = include["vars"]["helm_release_releases"]
+        # A list written out in the task, or an expression naming the role's list of releases.
+        chart_releases = listed if isinstance(listed, list) else role_value(role, _expression(listed), scope)
+        for release in chart_releases:
+            chart = chart_name_of(str(_field(role, release["chart"], scope)))
+            version = str(_field(role, release["version"], scope))
+            values = _field(role, release.get("values", {}), scope) or {}
+            checked = f"{role}: {chart} {version} ({inventory})"
+            assert unknown_chart_keys(values, chart, version, UPSTREAM) == [], checked
+
+
+def _field(role: str, value: Any, scope: dict[str, Any]) -> Any:
+    """A release field: a string is a task var (template or literal) to evaluate; anything else is already a value."""
+    return role_value(role, _expression(value), scope) if isinstance(value, str) else value
 
 
 def _expression(text: str) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+
 import pytest
 from ansible_collections.gpuops.llm_inference.plugins.filter.helm_release import FilterModule
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard import (
@@ -10,6 +14,7 @@ from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard im
     helm_version_problem,
     parse_helm_version,
     release_plan,
+    release_states,
 )
 
 
@@ -98,4 +103,66 @@ def test_pending_upgrade_suggests_rollback_but_pending_install_only_uninstall():
 def test_filters_are_the_module_utils_decisions():
     filters = FilterModule().filters()
     assert filters["helm_version_problem"]("v4.1.4") == helm_version_problem("v4.1.4")
-    assert filters["helm_release_plan"]({"status": "failed"}, "a", "b") == release_plan({"status": "failed"}, "a", "b")
+    releases = [{"name": "a", "chart": "c", "version": "1", "namespace": "b"}]
+    assert filters["helm_release_states"](releases, {}, {}, "Secret") == release_states(releases, {}, {}, "Secret")
+
+
+def _stored(name, status, chart="probe-0.1.0", values=None):
+    """helm's storage object of one revision, as k8s_info returns a Secret (base64 of base64 of gzipped JSON)."""
+    chart_name, version = chart.rsplit("-", 1)
+    release = {
+        "name": name,
+        "namespace": "apps",
+        "version": 1,
+        "info": {"status": status},
+        "chart": {"metadata": {"name": chart_name, "version": version}},
+        "config": values,
+    }
+    data = base64.b64encode(base64.b64encode(gzip.compress(json.dumps(release).encode()))).decode()
+    labels = {"owner": "helm", "name": name, "status": status, "version": "1"}
+    return {"metadata": {"labels": labels}, "data": {"release": data}}
+
+
+def _read(release, resources):
+    return {"__helm_release": release, "resources": resources, "changed": False}
+
+
+RELEASES = [
+    {"name": "up", "chart": "probe", "version": "0.1.0", "namespace": "apps", "values": {"a": 1}},
+    {"name": "new", "chart": "repo/probe", "version": "0.1.0", "namespace": "apps"},
+    {"name": "broken", "chart": "probe", "version": "0.1.0", "namespace": "apps", "wait": False},
+]
+
+
+def test_release_states_read_each_release_from_its_storage_objects_in_order():
+    records = {
+        "results": [
+            _read(RELEASES[0], [_stored("up", "deployed", values={"a": 1})]),
+            _read(RELEASES[1], []),
+            _read(RELEASES[2], [_stored("broken", "failed")]),
+        ]
+    }
+    states = release_states(RELEASES, records, {"skipped": True, "results": []}, "Secret")
+    assert [s["name"] for s in states] == ["up", "new", "broken"]
+    up, new, broken = states
+    assert up["up_to_date"] is True and up["plan"]["force"] is False
+    assert up["before"] == {"release": "apps/up", "chart": "probe-0.1.0", "values": {"a": 1}}
+    # Defaults filled in, as the argument spec documents them.
+    assert (new["repo_url"], new["values"], new["wait"], new["wait_timeout"]) == ("", {}, True, "10m")
+    assert new["current"] == {} and new["before"] == {} and new["up_to_date"] is False
+    assert new["after"] == {"release": "apps/new", "chart": "probe-0.1.0", "values": {}}
+    assert broken["plan"]["force"] is True and broken["up_to_date"] is False and broken["wait"] is False
+
+
+def test_release_states_from_helm_info_when_helm_stores_releases_elsewhere():
+    info = {"results": [{"__helm_release": RELEASES[0], "status": {"status": "pending-upgrade", "revision": "4"}}]}
+    skipped = {"skipped": True, "results": [{"__helm_release": RELEASES[0], "skipped": True}]}
+    (state,) = release_states(RELEASES[:1], skipped, info, "")
+    assert "pending-upgrade (revision 4)" in state["plan"]["error"]
+    assert state["up_to_date"] is False
+
+
+def test_a_skipped_read_is_no_release_rather_than_an_error():
+    skipped = {"results": [{"__helm_release": RELEASES[0], "skipped": True}]}
+    (state,) = release_states(RELEASES[:1], skipped, {}, "Secret")
+    assert state["current"] == {} and state["plan"]["exists"] is False and state["plan"]["error"] == ""

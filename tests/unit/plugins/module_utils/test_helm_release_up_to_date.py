@@ -1,13 +1,13 @@
-"""helm_release_up_to_date: the helm_release role skips kubernetes.core.helm only when the release it found is deployed
-with the chart, version and values asked for; any other difference runs the module, so a change is still applied."""
+"""up_to_date (module_utils/helm_guard.py): the helm_release role skips kubernetes.core.helm only when the release it
+found is deployed with the chart, version and values asked for; any other difference runs the module, so a change is
+still applied."""
 
 import copy
 
 import pytest
-from ansible_collections.gpuops.llm_inference.plugins.filter.helm_release import (
-    FilterModule,
-    chart_name,
-    helm_release_up_to_date,
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard import chart_name
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard import (
+    up_to_date as helm_release_up_to_date,
 )
 
 VALUES = {"crds": {"enabled": True}, "replicaCount": 2, "extraArgs": ["--a", "--b"]}
@@ -77,7 +77,3 @@ def test_the_chart_name_is_the_last_segment_of_a_repository_or_oci_reference(ref
 def test_a_local_archive_reference_never_matches_so_the_module_decides():
     status = dict(STATUS, chart="webhook-1.0.1")
     assert helm_release_up_to_date(status, "/charts/webhook-1.0.1.tgz", "1.0.1", VALUES) is False
-
-
-def test_the_filter_is_registered():
-    assert FilterModule().filters()["helm_release_up_to_date"] is helm_release_up_to_date
