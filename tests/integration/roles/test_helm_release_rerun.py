@@ -87,12 +87,17 @@ def _chart_reads(helm_log: Path) -> list[str]:
     return [c for c in calls if any(c.startswith(r) or f" {r}" in f" {c}" for r in CHART_READS)]
 
 
+@pytest.mark.parametrize("driver", ["", "configmap"], ids=["secrets", "configmap-driver"])
 def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
-    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, tmp_path: Path
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, driver: str
 ) -> None:
+    """The role reads the release where helm stored it: Secrets, or ConfigMaps with HELM_DRIVER=configmap."""
+    env = dict(env, HELM_DRIVER=driver) if driver else env
     recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
     assert recap["changed"] == 1
     assert _chart_reads(helm_log)  # the first run did read and install the chart
+    stored = {kind: _stored(kube_emulator, kind) for kind in ("secrets", "configmaps")}
+    assert stored == ({"secrets": 0, "configmaps": 1} if driver else {"secrets": 1, "configmaps": 0})
     helm_log.unlink()
     kube_emulator.clear_requests()
 
@@ -104,30 +109,11 @@ def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
 
 
-def test_with_helms_configmap_driver_the_release_is_read_from_its_configmaps(
-    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path
-) -> None:
-    """HELM_DRIVER=configmap: helm stores the release in ConfigMaps, which the role reads instead of Secrets; a
-    rerun is still recognised as a no-op, and a changed value is still applied."""
-    env = dict(env, HELM_DRIVER="configmap")
-    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
-    assert recap["changed"] == 1
-    selector = "labelSelector=owner%3Dhelm%2Cname%3Drel"
-    status, stored = kube_emulator.request("GET", f"/api/v1/namespaces/{NS}/configmaps?{selector}")
-    assert status == 200 and len(stored["items"]) == 1, stored
-    status, secrets = kube_emulator.request("GET", f"/api/v1/namespaces/{NS}/secrets?{selector}")
-    assert status == 200 and secrets["items"] == [], secrets
-    helm_log.unlink()
-    kube_emulator.clear_requests()
-
-    recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
-    assert recap["changed"] == 0
-    assert _writes(kube_emulator) == []
-    assert _chart_reads(helm_log) == []
-
-    recap, _ = _play(env, _vars(chart_repo, greeting="hey"))
-    assert recap["changed"] == 1
-    assert _release(env) == ("probe-0.1.0", {"greeting": "hey"})
+def _stored(emu: KubeEmulator, kind: str) -> int:
+    """How many of helm's storage objects of release `rel` there are of `kind` (secrets, configmaps)."""
+    status, body = emu.request("GET", f"/api/v1/namespaces/{NS}/{kind}?labelSelector=owner%3Dhelm%2Cname%3Drel")
+    assert status == 200, body
+    return len(body["items"])
 
 
 @pytest.mark.parametrize(
@@ -140,6 +126,7 @@ def test_with_helms_configmap_driver_the_release_is_read_from_its_configmaps(
     ],
     ids=["new-version", "changed-value", "values-removed", "value-added"],
 )
+@pytest.mark.parametrize("driver", ["", "configmap"], ids=["secrets", "configmap-driver"])
 def test_a_changed_version_or_value_is_still_applied(
     kube_emulator: KubeEmulator,
     chart_repo: str,
@@ -147,7 +134,9 @@ def test_a_changed_version_or_value_is_still_applied(
     tmp_path: Path,
     version: str,
     values: dict[str, Any],
+    driver: str,
 ) -> None:
+    env = dict(env, HELM_DRIVER=driver) if driver else env
     _play(env, _vars(chart_repo, greeting="hi"))
 
     recap, _ = _play(env, _vars(chart_repo, version, **values))
