@@ -129,7 +129,8 @@ def _found_by_release(registered, kind):
     objects (`kind` set) or kubernetes.core.helm_info (`kind` empty). Skipped reads give nothing."""
     found = {}
     for result in (registered or {}).get("results") or []:
-        release = result.get("__helm_release") or {}
+        # Each loop result names its loop variable (ansible_loop_var), which holds the release it read.
+        release = result.get(result.get("ansible_loop_var") or "") or {}
         if result.get("skipped") or not release:
             continue
         key = (release.get("namespace"), release.get("name"))

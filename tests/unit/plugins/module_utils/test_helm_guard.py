@@ -124,7 +124,7 @@ def _stored(name, status, chart="probe-0.1.0", values=None):
 
 
 def _read(release, resources):
-    return {"__helm_release": release, "resources": resources, "changed": False}
+    return {"ansible_loop_var": "item", "item": release, "resources": resources, "changed": False}
 
 
 RELEASES = [
@@ -155,14 +155,15 @@ def test_release_states_read_each_release_from_its_storage_objects_in_order():
 
 
 def test_release_states_from_helm_info_when_helm_stores_releases_elsewhere():
-    info = {"results": [{"__helm_release": RELEASES[0], "status": {"status": "pending-upgrade", "revision": "4"}}]}
-    skipped = {"skipped": True, "results": [{"__helm_release": RELEASES[0], "skipped": True}]}
+    pending = {"status": "pending-upgrade", "revision": "4"}
+    info = {"results": [{"ansible_loop_var": "item", "item": RELEASES[0], "status": pending}]}
+    skipped = {"skipped": True, "results": [{"ansible_loop_var": "item", "item": RELEASES[0], "skipped": True}]}
     (state,) = release_states(RELEASES[:1], skipped, info, "")
     assert "pending-upgrade (revision 4)" in state["plan"]["error"]
     assert state["up_to_date"] is False
 
 
 def test_a_skipped_read_is_no_release_rather_than_an_error():
-    skipped = {"results": [{"__helm_release": RELEASES[0], "skipped": True}]}
+    skipped = {"results": [{"ansible_loop_var": "item", "item": RELEASES[0], "skipped": True}]}
     (state,) = release_states(RELEASES[:1], skipped, {}, "Secret")
     assert state["current"] == {} and state["plan"]["exists"] is False and state["plan"]["error"] == ""
