@@ -9,7 +9,12 @@ short_description: kubernetes.core.k8s with a check mode that works on a fresh c
 version_added: 0.1.0
 author: gpuops.llm_inference contributors (@gpuops)
 description:
-  - Runs M(kubernetes.core.k8s) with the options given, unchanged outside check mode.
+  - Runs M(kubernetes.core.k8s) with the options given, as a server-side apply under the field manager
+    C(gpuops.llm_inference) for objects that state fields.
+  - A server-side dry run comes first, and the write is sent only when the dry run shows a change, so a run that
+    changes nothing sends no write. When the task runs on the controller (a local connection, without become or
+    async, with the controller's own Python), that dry run is kubernetes.core's module code run in the controller's
+    process instead of a new Python process.
   - In check mode, an object whose namespace or CustomResourceDefinition does not exist yet (because an earlier task
     of the same run creates it) is reported as a planned creation with a diff, instead of failing the server-side
     dry run with a 404.

@@ -10,9 +10,9 @@ version_added: 0.1.0
 author: gpuops.llm_inference contributors (@gpuops)
 description:
   - Runs M(kubernetes.core.k8s_info) with the options given and returns its result unchanged.
-  - When the task runs on the controller (a local connection, without become or async), the module's own code runs
-    in the controller's process, with the task's environment, instead of in a new Python process; elsewhere the
-    module runs as usual.
+  - When the task runs on the controller (a local connection, without become or async, with the controller's own
+    Python), the module's own code runs in the controller's process, with the task's environment, instead of in a
+    new Python process; elsewhere the module runs as usual.
   - Takes every option of M(kubernetes.core.k8s_info); the ones the roles of this collection use are listed here.
 options:
   kind:
