@@ -89,3 +89,16 @@ def helm_env(emu: KubeEmulator, tmp_path: Path, first: Path) -> dict[str, str]:
         HELM_DATA_HOME=str(tmp_path / "helm-data"),
     )
     return env
+
+
+def writes(emu: KubeEmulator) -> list[str]:
+    """The requests other than reads the test cluster received since its log was last cleared."""
+    return [f"{r['method']} {r['path']}" for r in emu.requests() if r["method"] not in ("GET", "HEAD")]
+
+
+def stored_revisions(emu: KubeEmulator, name: str, kind: str = "secrets") -> dict[int, str]:
+    """Revision -> status of release `name` in namespace NS, read from the objects helm stored it in (`secrets`, or
+    `configmaps` with HELM_DRIVER=configmap), by helm's storage labels."""
+    status, body = emu.request("GET", f"/api/v1/namespaces/{NS}/{kind}?labelSelector=owner%3Dhelm,name%3D{name}")
+    assert status == 200, body
+    return {int(s["metadata"]["labels"]["version"]): s["metadata"]["labels"]["status"] for s in body["items"]}

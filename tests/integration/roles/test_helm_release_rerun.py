@@ -22,7 +22,9 @@ from tests.integration.roles.helm_probe import (
     helm_env,
     logging_helm,
     serve_charts,
+    stored_revisions,
     write_chart,
+    writes,
 )
 
 pytestmark = NEEDS_REAL_HELM
@@ -62,10 +64,6 @@ def _vars(repo: str, version: str = "0.1.0", **values: Any) -> dict[str, Any]:
     return {"helm_release_releases": [release]}
 
 
-def _writes(emu: KubeEmulator) -> list[str]:
-    return [f"{r['method']} {r['path']}" for r in emu.requests() if r["method"] not in ("GET", "HEAD")]
-
-
 def _release(env: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """Chart name-version and user values of release `rel`, as helm itself reports them."""
     listed = subprocess.run(
@@ -88,7 +86,7 @@ def _chart_reads(helm_log: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("driver", ["", "configmap"], ids=["secrets", "configmap-driver"])
-def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
+def test_a_noop_rerun_neither_reads_the_chart_norwrites(
     kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, driver: str
 ) -> None:
     """The role reads the release where helm stored it: Secrets, or ConfigMaps with HELM_DRIVER=configmap."""
@@ -96,7 +94,7 @@ def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
     recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
     assert recap["changed"] == 1
     assert _chart_reads(helm_log)  # the first run did read and install the chart
-    stored = {kind: _stored(kube_emulator, kind) for kind in ("secrets", "configmaps")}
+    stored = {kind: len(stored_revisions(kube_emulator, "rel", kind)) for kind in ("secrets", "configmaps")}
     assert stored == ({"secrets": 0, "configmaps": 1} if driver else {"secrets": 1, "configmaps": 0})
     helm_log.unlink()
     kube_emulator.clear_requests()
@@ -104,16 +102,9 @@ def test_a_noop_rerun_neither_reads_the_chart_nor_writes(
     recap, _ = _play(env, _vars(chart_repo, greeting="hi"))
 
     assert recap["changed"] == 0
-    assert _writes(kube_emulator) == []
+    assert writes(kube_emulator) == []
     assert _chart_reads(helm_log) == []
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
-
-
-def _stored(emu: KubeEmulator, kind: str) -> int:
-    """How many of helm's storage objects of release `rel` there are of `kind` (secrets, configmaps)."""
-    status, body = emu.request("GET", f"/api/v1/namespaces/{NS}/{kind}?labelSelector=owner%3Dhelm%2Cname%3Drel")
-    assert status == 200, body
-    return len(body["items"])
 
 
 @pytest.mark.parametrize(
@@ -169,7 +160,7 @@ def test_check_mode_shows_a_changed_value_and_writes_nothing(
 
     assert recap["changed"] == 1
     assert "-  greeting: hi" in out and "+  greeting: hey" in out, out
-    assert _writes(kube_emulator) == []
+    assert writes(kube_emulator) == []
     assert _release(env) == ("probe-0.1.0", {"greeting": "hi"})
 
     recap, out = _play(env, _vars(chart_repo, greeting="hi"), "--check", "--diff")

