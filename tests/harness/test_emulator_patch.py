@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.harness.kube_emulator.api import parse_body
 from tests.harness.kube_emulator.samples import deployment, small_crd, unique
 
 SMP = "application/strategic-merge-patch+json"
@@ -148,6 +149,13 @@ def test_apply_patch_accepts_yaml_and_requires_a_field_manager(emu: Any, web: st
     assert status == 200 and body["spec"]["replicas"] == 5
     status, body = emu.request("PATCH", web, raw=yaml_body, content_type=APPLY)
     assert status == 422 and body["details"]["causes"][0]["field"] == "fieldManager"
+
+
+def test_apply_patch_bodies_are_read_as_sigs_k8s_io_yaml_reads_them() -> None:
+    # JSON (what kubectl and the Python client send) keeps JSON's types: YAML 1.2 reads 1e3 as a number, where
+    # PyYAML's YAML 1.1 would read a string. Other YAML becomes JSON, a timestamp a string.
+    assert parse_body(b'{"a": 1e3, "b": "2024-01-01"}', APPLY) == {"a": 1000.0, "b": "2024-01-01"}
+    assert parse_body(b"a: 2024-01-01\nb: [1, x]\n", APPLY) == {"a": "2024-01-01", "b": [1, "x"]}
 
 
 def test_strategic_merge_on_a_custom_resource_is_415_and_merge_patch_works(emu: Any) -> None:
