@@ -9,8 +9,6 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_storage import release_status
-
 # kubernetes.core 6.2's helm module runs `helm list --all` after every change (modules/helm.py, main()); Helm 4
 # removed that flag ("Error: unknown flag: --all", issue 10), and upstream kubernetes.core now refuses Helm 4 with
 # "Helm version must be >=3.0.0,<4.0.0". 3.10.0 is the newest minimum a helm feature of kubernetes.core 6.2 asks
@@ -124,42 +122,24 @@ def up_to_date(status, chart_ref, version, values):
 RELEASE_DEFAULTS = {"repo_url": "", "values": {}, "wait": True, "wait_timeout": "10m"}
 
 
-def _found_by_release(registered, kind):
-    """(namespace, name) -> the state found, from a looped read's registered result: k8s_info of helm's storage
-    objects (`kind` set) or kubernetes.core.helm_info (`kind` empty). Skipped reads give nothing."""
-    found = {}
-    for result in (registered or {}).get("results") or []:
-        # Each loop result names its loop variable (ansible_loop_var), which holds the release it read.
-        release = result.get(result.get("ansible_loop_var") or "") or {}
-        if result.get("skipped") or not release:
-            continue
-        key = (release.get("namespace"), release.get("name"))
-        if kind:
-            found[key] = release_status(result.get("resources") or [], release.get("name"), kind)
-        else:
-            found[key] = result.get("status") or {}
-    return found
-
-
-def release_states(releases, records, info, kind, binary="helm"):
+def release_states(releases, found, binary="helm"):
     """What the role does with each release of `releases` (dicts: name, chart, version, namespace, and optionally
-    repo_url, values, wait, wait_timeout), given the registered results of the role's two looped reads: `records`
-    (k8s_info of helm's storage objects, when `kind` is Secret or ConfigMap) and `info` (kubernetes.core.helm_info,
-    for the other storage drivers).
+    repo_url, values, wait, wait_timeout), given `found`: "<namespace>/<name>" -> the state read for that release
+    (helm_info's `status` dict, decoded from helm's storage objects by helm_storage.release_status or returned by
+    kubernetes.core.helm_info), missing or empty when there is no release.
 
     Returns the releases in order, each with its defaults filled in and: `current` (the state found, empty when
     there is no release), `plan` (release_plan), `up_to_date` (nothing to install), and `before`/`after` (the
     release, chart and values shown in diff mode; `before` empty for a new release).
     """
-    found = _found_by_release(records, kind) if kind else _found_by_release(info, "")
     states = []
     for release in releases or []:
         release = dict(RELEASE_DEFAULTS, **release)
         release["values"] = release["values"] or {}
         name, namespace = release["name"], release["namespace"]
-        current = found.get((namespace, name)) or {}
-        plan = release_plan(current, name, namespace, binary)
         target = "%s/%s" % (namespace, name)
+        current = (found or {}).get(target) or {}
+        plan = release_plan(current, name, namespace, binary)
         before = {}
         if plan["exists"]:
             before = {"release": target, "chart": current.get("chart"), "values": current.get("values") or {}}

@@ -114,10 +114,13 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     assert yaml.safe_load(values.stdout) == {"greeting": "hi"}, values.stderr
 
     kube_emulator.clear_requests()
+    helm_calls = helm_log.read_text().count("\n")
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hi"}), env=env)
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 0
     assert writes(kube_emulator) == []
+    # Nothing to install: the release is read from helm's storage and no helm process runs, not even the version check.
+    assert helm_log.read_text().count("\n") == helm_calls
 
     rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo, values={"greeting": "hey"}), env=env)
     assert rc == 0, out + err
@@ -141,7 +144,8 @@ def test_install_noop_values_change_and_uninstall_with_real_helm(
     assert rc == 0, out + err
     assert _recap(out)["changed"] == 1
     assert stored_revisions(kube_emulator, "rel") == {}
-    assert helm_log.read_text().count("version --short") == 3  # once per play, never per helm call
+    # Once per play that installs (the first and the values change), never per helm call.
+    assert helm_log.read_text().count("version --short") == 2
 
 
 def test_helm_is_checked_once_per_play_however_many_charts(
@@ -203,6 +207,32 @@ def test_helm_4_is_refused_before_any_write(
     assert _recap(out)["changed"] == 0
     assert writes(kube_emulator) == []
     assert stored_revisions(kube_emulator, "rel") == {}
+
+
+def test_with_the_memory_driver_the_version_is_checked_before_helm_is_asked(
+    kube_emulator: KubeEmulator, chart_repo: str, env: dict[str, str], helm_log: Path, tmp_path: Path
+) -> None:
+    """HELM_DRIVER=memory keeps releases outside Kubernetes: the plan asks helm (helm_info's `helm list`) after the
+    version check, and a Helm 4 is refused before that first helm call."""
+    # helm 3.19's memory driver preloads the releases of HELM_MEMORY_DRIVER_DATA, and fails every command without it.
+    (tmp_path / "no-releases.yaml").write_text("")
+    memory = {"HELM_DRIVER": "memory", "HELM_MEMORY_DRIVER_DATA": str(tmp_path / "no-releases.yaml")}
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo), env=dict(env, **memory))
+    assert rc == 0, out + err
+    assert _recap(out)["changed"] == 1  # each helm process has its own empty memory store: always installed
+    calls = helm_log.read_text().splitlines()
+    asked = [i for i, c in enumerate(calls) if c.startswith("list")]
+    assert calls[0].startswith("version --short") and asked and asked[0] > 0, calls
+    assert sum(c.startswith("version --short") for c in calls) == 1  # the install reuses the plan's check
+    assert stored_revisions(kube_emulator, "rel") == {}
+
+    helm4 = _helm4_dir(tmp_path)
+    env4 = dict(helm_env(kube_emulator, tmp_path, helm4), **memory)
+    kube_emulator.clear_requests()
+    rc, out, err = run_playbook(ROLE_PLAY, _vars(chart_repo), env=env4)
+    assert rc != 0, out + err
+    assert "is version 4.1.4 (Helm 4.x)" in out
+    assert writes(kube_emulator) == []
 
 
 def test_a_release_failed_by_a_wait_timeout_is_never_reported_as_success(

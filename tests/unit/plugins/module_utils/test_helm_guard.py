@@ -16,6 +16,7 @@ from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard im
     release_plan,
     release_states,
 )
+from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_storage import release_status
 
 
 @pytest.mark.parametrize(
@@ -100,11 +101,9 @@ def test_pending_upgrade_suggests_rollback_but_pending_install_only_uninstall():
     assert "never deployed" in install
 
 
-def test_filters_are_the_module_utils_decisions():
+def test_the_filter_is_the_module_utils_decision():
     filters = FilterModule().filters()
     assert filters["helm_version_problem"]("v4.1.4") == helm_version_problem("v4.1.4")
-    releases = [{"name": "a", "chart": "c", "version": "1", "namespace": "b"}]
-    assert filters["helm_release_states"](releases, {}, {}, "Secret") == release_states(releases, {}, {}, "Secret")
 
 
 def _stored(name, status, chart="probe-0.1.0", values=None):
@@ -123,10 +122,6 @@ def _stored(name, status, chart="probe-0.1.0", values=None):
     return {"metadata": {"labels": labels}, "data": {"release": data}}
 
 
-def _read(release, resources):
-    return {"ansible_loop_var": "item", "item": release, "resources": resources, "changed": False}
-
-
 RELEASES = [
     {"name": "up", "chart": "probe", "version": "0.1.0", "namespace": "apps", "values": {"a": 1}},
     {"name": "new", "chart": "repo/probe", "version": "0.1.0", "namespace": "apps"},
@@ -134,15 +129,14 @@ RELEASES = [
 ]
 
 
-def test_release_states_read_each_release_from_its_storage_objects_in_order():
-    records = {
-        "results": [
-            _read(RELEASES[0], [_stored("up", "deployed", values={"a": 1})]),
-            _read(RELEASES[1], []),
-            _read(RELEASES[2], [_stored("broken", "failed")]),
-        ]
+def test_release_states_plan_each_release_from_its_decoded_storage_objects_in_order():
+    # What the plan action passes: each release's state decoded from the objects helm stored it in.
+    found = {
+        "apps/up": release_status([_stored("up", "deployed", values={"a": 1})], "up"),
+        "apps/new": release_status([], "new"),
+        "apps/broken": release_status([_stored("broken", "failed")], "broken"),
     }
-    states = release_states(RELEASES, records, {"skipped": True, "results": []}, "Secret")
+    states = release_states(RELEASES, found)
     assert [s["name"] for s in states] == ["up", "new", "broken"]
     up, new, broken = states
     assert up["up_to_date"] is True and up["plan"]["force"] is False
@@ -154,16 +148,13 @@ def test_release_states_read_each_release_from_its_storage_objects_in_order():
     assert broken["plan"]["force"] is True and broken["up_to_date"] is False and broken["wait"] is False
 
 
-def test_release_states_from_helm_info_when_helm_stores_releases_elsewhere():
-    pending = {"status": "pending-upgrade", "revision": "4"}
-    info = {"results": [{"ansible_loop_var": "item", "item": RELEASES[0], "status": pending}]}
-    skipped = {"skipped": True, "results": [{"ansible_loop_var": "item", "item": RELEASES[0], "skipped": True}]}
-    (state,) = release_states(RELEASES[:1], skipped, info, "")
+def test_release_states_from_helm_info_status_when_helm_stores_releases_elsewhere():
+    (state,) = release_states(RELEASES[:1], {"apps/up": {"status": "pending-upgrade", "revision": "4"}})
     assert "pending-upgrade (revision 4)" in state["plan"]["error"]
     assert state["up_to_date"] is False
 
 
-def test_a_skipped_read_is_no_release_rather_than_an_error():
-    skipped = {"results": [{"ansible_loop_var": "item", "item": RELEASES[0], "skipped": True}]}
-    (state,) = release_states(RELEASES[:1], skipped, {}, "Secret")
+def test_a_release_read_in_another_namespace_is_not_this_one():
+    found = {"other/up": release_status([_stored("up", "deployed", values={"a": 1})], "up")}
+    (state,) = release_states(RELEASES[:1], found)
     assert state["current"] == {} and state["plan"]["exists"] is False and state["plan"]["error"] == ""
