@@ -44,7 +44,7 @@ class ActionModule(ActionBase):
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        _, args = self.validate_argument_spec(_ARGUMENT_SPEC)
+        args = self.validate_argument_spec(_ARGUMENT_SPEC)[1]
         binary = args["binary_path"] or "helm"
         kind = storage_kind(args["driver"])
         facts: dict[str, Any] = {}
