@@ -97,7 +97,7 @@ def main() -> int:
         print(f"rerun / first converge:      {100 * rerun.seconds / first.seconds:5.1f} %  (goal: under 30 %)")
         print(f"tasks started:               {first.tasks} on the first converge, {rerun.tasks} on the rerun")
         helm_total = f"{sum(first.helm.values())} on the first converge, {sum(rerun.helm.values())} on the rerun"
-        print(f"helm invocations:            {helm_total}:")
+        print(f"helm invocations:            {helm_total}" + (":" if rerun.helm else ""))
         for name, count in rerun.helm.most_common():
             print(f"  {count:3d} x helm {name}")
         verbs = collections.Counter(r["method"] for r in requests)
