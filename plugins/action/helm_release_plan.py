@@ -3,7 +3,8 @@
 it in (kubernetes.core.k8s_info, in the controller's process where the task runs there) or, for the drivers that
 keep releases outside Kubernetes, from kubernetes.core.helm_info after a check of the helm version; then what to
 do with each release (module_utils/helm_guard.py release_states). A pending release fails the task with the helm
-command that repairs it, before anything is installed.
+command that repairs it, before anything is installed. Before the first helm call (helm_info here, or the install
+the role runs next), the helm version is checked once per binary and host: Helm 4 fails the task.
 
 One task instead of a looped read, a plan and the steps between: a no-op rerun of site.yml includes the role six
 times, and each task costs a worker process that templates the releases and loads the collection's filters."""
@@ -25,7 +26,7 @@ _ARGUMENT_SPEC = {
     "driver": {"type": "str", "default": ""},
     "binary_path": {"type": "path"},
 }
-# The fact helm_release's tasks/helm_version.yml sets once a helm binary passed the version check.
+# Set once a helm binary passed the version check, so later inclusions of the role do not check it again.
 _CHECKED_FACT = "__helm_release_checked_binary"
 
 
@@ -47,24 +48,27 @@ class ActionModule(ActionBase):
         args = self.validate_argument_spec(_ARGUMENT_SPEC)[1]
         binary = args["binary_path"] or "helm"
         kind = storage_kind(args["driver"])
-        facts: dict[str, Any] = {}
+        checked = task_vars.get(_CHECKED_FACT) == binary
         try:
             if kind:
                 found = {self._target(r): self._stored(r, kind, task_vars) for r in args["releases"]}
             else:
-                if task_vars.get(_CHECKED_FACT) != binary:
-                    self._check_version(binary, task_vars)
-                    facts[_CHECKED_FACT] = binary
+                # helm_info runs helm: its version is checked first.
+                checked = checked or self._check_version(binary, task_vars)
                 found = {self._target(r): self._helm_info(r, args["binary_path"], task_vars) for r in args["releases"]}
+            states = release_states(args["releases"], found, binary)
+            errors = [state["plan"]["error"] for state in states if state["plan"]["error"]]
+            if errors:
+                raise _Failed(" ".join(errors), {"releases": states})
+            # The role installs the releases that are not up to date with kubernetes.core.helm: check the version
+            # before that first helm call, once per binary and host (the fact outlives the role).
+            if not checked and not all(state["up_to_date"] for state in states):
+                checked = self._check_version(binary, task_vars)
         except _Failed as failed:
             return dict(result, **failed.result)
-        states = release_states(args["releases"], found, binary)
         result.update(changed=False, releases=states)
-        if facts:
-            result["ansible_facts"] = facts
-        errors = [state["plan"]["error"] for state in states if state["plan"]["error"]]
-        if errors:
-            result.update(failed=True, msg=" ".join(errors))
+        if checked:
+            result["ansible_facts"] = {_CHECKED_FACT: binary}
         return result
 
     @staticmethod
@@ -100,8 +104,9 @@ class ActionModule(ActionBase):
             raise _Failed("Asking helm for release %s failed: %s" % (self._target(release), info.get("msg")), info)
         return info.get("status") or {}
 
-    def _check_version(self, binary: str, task_vars: dict[str, Any]) -> None:
-        """The check of tasks/helm_version.yml, before the first helm call of this path (helm_info runs helm)."""
+    def _check_version(self, binary: str, task_vars: dict[str, Any]) -> bool:
+        """A read-only `helm version --short` (kubernetes.core has no module that reports it); fails on a helm that
+        kubernetes.core 6.2 cannot drive (module_utils/helm_guard.py helm_version_problem), else returns True."""
         check_mode = self._task.check_mode
         self._task.check_mode = False  # a read-only probe, which the command module would skip in check mode
         try:
@@ -114,3 +119,4 @@ class ActionModule(ActionBase):
         problem = helm_version_problem(text, binary=binary)
         if problem:
             raise _Failed(problem)
+        return True

@@ -13,9 +13,12 @@ description:
   - Reads each release's latest revision from the Secrets (ConfigMaps with I(driver=configmap)) that Helm 3 labels
     C(owner=helm) and C(name=<release>), with M(kubernetes.core.k8s_info) (in the controller's process when the task
     runs on the controller with its own Python, as M(gpuops.llm_inference.k8s_info) does).
-  - With a driver that keeps releases outside Kubernetes objects (C(memory), C(sql)), checks the helm version
-    first (Helm 4, or a Helm 3 older than 3.10.0, fails the task) and asks M(kubernetes.core.helm_info) for every
-    state of each release.
+  - With a driver that keeps releases outside Kubernetes objects (C(memory), C(sql)), asks
+    M(kubernetes.core.helm_info) for every state of each release.
+  - Checks the helm version (C(helm version --short)) before the first helm call, M(kubernetes.core.helm_info) or
+    the install of a release that is not up to date, once per binary and host (the fact
+    C(__helm_release_checked_binary) remembers it); Helm 4, or a Helm 3 older than 3.10.0, fails the task. When
+    every release is up to date and stored in Kubernetes objects, no helm process runs.
   - Decides for each release whether kubernetes.core.helm must run, with the comparison the module makes without the
     helm-diff plugin (C(deployed), chart C(<name>-<version>), user values), whether a C(failed) release must be
     upgraded again (C(force)), and what diff mode shows.
@@ -67,6 +70,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+ansible_facts:
+  description: C(__helm_release_checked_binary), the helm binary whose version passed the check, when it was checked.
+  returned: when the version was checked or had been checked before
+  type: dict
 releases:
   description:
     - The releases in order, defaults filled in (C(repo_url), C(values), C(wait), C(wait_timeout)), each with

@@ -7,7 +7,6 @@ import gzip
 import json
 
 import pytest
-from ansible_collections.gpuops.llm_inference.plugins.filter.helm_release import FilterModule
 from ansible_collections.gpuops.llm_inference.plugins.module_utils.helm_guard import (
     HELM_BELOW,
     HELM_MINIMUM,
@@ -99,11 +98,6 @@ def test_pending_upgrade_suggests_rollback_but_pending_install_only_uninstall():
     assert "helm rollback web --namespace apps" in upgrade
     assert "helm rollback" not in install
     assert "never deployed" in install
-
-
-def test_the_filter_is_the_module_utils_decision():
-    filters = FilterModule().filters()
-    assert filters["helm_version_problem"]("v4.1.4") == helm_version_problem("v4.1.4")
 
 
 def _stored(name, status, chart="probe-0.1.0", values=None):
